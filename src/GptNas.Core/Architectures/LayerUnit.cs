@@ -101,7 +101,7 @@ public sealed record LayerUnit
         };
         LayerUnit unit = category switch
         {
-            LayerCategory.Conv => Conv(fields.Shape("in"), fields.Shape("out"), fields.Int("kernel"), fields.Int("stride"), fields.Int("padding"),
+            LayerCategory.Conv => Conv(fields.Shape("in"), fields.Shape("out"), fields.Int("kernel"), fields.Int("stride"), fields.Int("padding", 0),
                                        fields.Int("groups"), fields.Int("bias", 0, 1) == 1, fields.Int("dilation")),
             LayerCategory.Pool => PoolLayer(fields.Choice("type", "max", "avg") == "max" ? PoolType.Max : PoolType.Avg,
                                             fields.Shape("in"), fields.Shape("out"), fields.Int("kernel"), fields.Int("stride"), fields.Int("padding", 0)),

@@ -24,11 +24,11 @@ public readonly record struct Shape(int Channels, int Height, int Width)
     /// <summary>Output length of a sliding window, as PyTorch computes it for conv and pool layers.</summary>
     public static int SlidingOutput(int size, int kernel, int stride, int padding, int dilation = 1, bool ceil = false)
     {
-        var span = size + 2 * padding - dilation * (kernel - 1) - 1;
-        if (span < 0) return 0;
-        var output = (ceil ? (span + stride - 1) / stride : span / stride) + 1;
-        // PyTorch's ceil mode never starts a window inside the right padding.
-        if (ceil && (output - 1) * stride >= size + padding) output--;
-        return output;
+        // PyTorch's pooling_output_shape: floor division, plus stride - 1 in ceil mode.
+        var numerator = size + 2 * padding - dilation * (kernel - 1) - 1 + (ceil ? stride - 1 : 0);
+        var output = (int)Math.Floor((double)numerator / stride) + 1;
+        // Ceil mode never starts a window inside the right padding.
+        if (ceil && output > 0 && (output - 1) * stride >= size + padding) output--;
+        return Math.Max(output, 0);
     }
 }

@@ -1,0 +1,46 @@
+namespace GptNas.Training;
+
+public enum ScheduleKind { Constant, Step, Cosine }
+
+/// <summary>
+/// Learning rate per optimizer step: an optional linear warm-up (GPT-NAS §7 ramps the proxy training up
+/// to its rate), then constant, step decay (§7's final training: divide by 10 every 100 epochs) or cosine.
+/// Computed per step from the epoch fraction, so it does not depend on how many batches an epoch has.
+/// </summary>
+public sealed record LearningRateSchedule(
+    double BaseRate,
+    ScheduleKind Kind = ScheduleKind.Cosine,
+    double WarmupEpochs = 0,
+    int StepEpochs = 30,
+    double StepFactor = 0.1,
+    double MinRate = 0)
+{
+    /// <param name="epoch">Fractional epoch, e.g. 2.5 halfway through the third epoch.</param>
+    /// <param name="totalEpochs">Length of the whole run, which cosine decays over.</param>
+    public double RateAt(double epoch, int totalEpochs)
+    {
+        if (WarmupEpochs > 0 && epoch < WarmupEpochs)
+            return BaseRate * Math.Min(1.0, (epoch + 1e-9) / WarmupEpochs);
+        return Kind switch
+        {
+            ScheduleKind.Constant => BaseRate,
+            ScheduleKind.Step => BaseRate * Math.Pow(StepFactor, Math.Floor(epoch / StepEpochs)),
+            _ => Cosine(epoch, totalEpochs),
+        };
+    }
+
+    private double Cosine(double epoch, int totalEpochs)
+    {
+        var span = Math.Max(1e-9, totalEpochs - WarmupEpochs);
+        var progress = Math.Clamp((epoch - WarmupEpochs) / span, 0, 1);
+        return MinRate + (BaseRate - MinRate) * 0.5 * (1 + Math.Cos(Math.PI * progress));
+    }
+
+    public static ScheduleKind ParseKind(string text) => text.ToLowerInvariant() switch
+    {
+        "constant" => ScheduleKind.Constant,
+        "step" => ScheduleKind.Step,
+        "cosine" => ScheduleKind.Cosine,
+        _ => throw new ArgumentException($"unknown schedule '{text}'; expected constant, step or cosine"),
+    };
+}

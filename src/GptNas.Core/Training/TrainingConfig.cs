@@ -1,0 +1,35 @@
+namespace GptNas.Training;
+
+/// <summary>How one network is trained: the settings of GPT-NAS §7, with CPU-sized defaults.</summary>
+public sealed record TrainingConfig
+{
+    /// <summary>Passes over the training split.</summary>
+    public int Epochs { get; init; } = 5;
+    /// <summary>Images per optimizer step.</summary>
+    public int BatchSize { get; init; } = 128;
+    /// <summary>SGD peak learning rate (after warm-up).</summary>
+    public double LearningRate { get; init; } = 0.05;
+    /// <summary>SGD momentum (§7: 0.9).</summary>
+    public double Momentum { get; init; } = 0.9;
+    /// <summary>L2 weight decay (§7: 5e-4).</summary>
+    public double WeightDecay { get; init; } = 5e-4;
+    /// <summary>Nesterov momentum.</summary>
+    public bool Nesterov { get; init; } = true;
+    /// <summary>Decay after warm-up: constant, step or cosine.</summary>
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.Cosine;
+    /// <summary>Linear warm-up length in epochs (fractions allowed).</summary>
+    public double WarmupEpochs { get; init; } = 0.5;
+    /// <summary>Step schedule: epochs between decays.</summary>
+    public int StepEpochs { get; init; } = 30;
+    /// <summary>Step schedule: factor applied at each decay.</summary>
+    public double StepFactor { get; init; } = 0.1;
+    /// <summary>Zero padding before the random crop; 0 turns cropping off.</summary>
+    public int CropPadding { get; init; } = 2;
+    /// <summary>Random horizontal flip per image.</summary>
+    public bool Flip { get; init; } = true;
+    /// <summary>Root seed for initialization, shuffling and augmentation.</summary>
+    public int Seed { get; init; } = 0;
+
+    public LearningRateSchedule LearningRateSchedule =>
+        new(LearningRate, Schedule, WarmupEpochs, StepEpochs, StepFactor);
+}
