@@ -1,0 +1,4 @@
+namespace GptNas.Data.Formats;
+
+/// <summary>The two CIFAR binary releases, which differ in label bytes per record and class count.</summary>
+public enum CifarKind { Cifar10, Cifar100 }

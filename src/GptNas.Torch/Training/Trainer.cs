@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GptNas.Training;
+
+/// <summary>
+/// Trains one network with SGD (momentum, weight decay) under a learning-rate schedule (GPT-NAS §7), and
+/// evaluates top-1 / top-5. Every batch runs inside its own dispose scope, so no tensor outlives its step.
+/// </summary>
+public sealed class Trainer(TrainingConfig config, Device? device = null)
+{
+    private readonly Device _device = device ?? CPU;
+
+    /// <param name="trainable">Parameters to optimize; all of the model's by default. GPT-NAS's proxy
+    /// acceleration trains only some blocks, or only BatchNorm.</param>
+    public TrainingResult Fit(nn.Module<Tensor, Tensor> model, IBatchSource train, IBatchSource? validation = null,
+        IBatchSource? test = null, IEnumerable<Parameter>? trainable = null, IProgress<TrainingProgress>? progress = null,
+        Action<int, EpochMetrics>? onEpochEnd = null, CancellationToken cancellation = default)
+    {
+        model.to(_device);
+        var parameters = (trainable ?? model.parameters()).Where(p => p.requires_grad).ToList();
+        if (parameters.Count == 0) throw new TrainingException("nothing to train: the model has no trainable parameters");
+        using var optimizer = optim.SGD(parameters, config.LearningRate, config.Momentum, weight_decay: config.WeightDecay, nesterov: config.Nesterov && config.Momentum > 0);
+        using var lossFunction = nn.CrossEntropyLoss();
+        var schedule = config.LearningRateSchedule;
+        var history = new List<EpochMetrics>();
+        var total = Stopwatch.StartNew();
+        for (var epoch = 0; epoch < config.Epochs; epoch++)
+        {
+            var metrics = TrainEpoch(model, train, optimizer, lossFunction, schedule, epoch, progress, cancellation);
+            if (validation is not null)
+            {
+                var evaluation = Evaluate(model, validation);
+                metrics = metrics with { ValidationTop1 = evaluation.Top1, ValidationLoss = evaluation.Loss };
+            }
+            history.Add(metrics);
+            progress?.Report(new TrainingProgress(epoch + 1, config.Epochs, train.Count, train.Count, metrics.TrainLoss, metrics.TrainAccuracy, metrics.ImagesPerSecond, metrics));
+            onEpochEnd?.Invoke(epoch, metrics);
+        }
+        var testResult = test is null ? null : Evaluate(model, test);
+        return new TrainingResult(history, testResult, total.Elapsed.TotalSeconds);
+    }
+
+    private EpochMetrics TrainEpoch(nn.Module<Tensor, Tensor> model, IBatchSource train, optim.Optimizer optimizer, Loss<Tensor, Tensor, Tensor> lossFunction,
+        LearningRateSchedule schedule, int epoch, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+    {
+        model.train();
+        var clock = Stopwatch.StartNew();
+        double lossSum = 0, rate = 0;
+        long correct = 0, seen = 0;
+        var step = 0;
+        foreach (var batch in train.Epoch(epoch))
+        {
+            cancellation.ThrowIfCancellationRequested();
+            rate = schedule.RateAt(epoch + (double)seen / train.Count, config.Epochs);
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+            using (NewDisposeScope())
+            {
+                var (images, labels) = ToTensors(batch, train);
+                var logits = model.forward(images);
+                var loss = lossFunction.forward(logits, labels);
+                var value = loss.item<float>();
+                if (!float.IsFinite(value))
+                    throw new TrainingException($"the training loss became {value} at epoch {epoch + 1}, step {step + 1}; lower the learning rate or check the data");
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+                lossSum += value * batch.Count;
+                correct += logits.argmax(1).eq(labels).sum().item<long>();
+            }
+            seen += batch.Count;
+            step++;
+            progress?.Report(new TrainingProgress(epoch + 1, config.Epochs, (int)seen, train.Count, lossSum / seen, (double)correct / seen, seen / clock.Elapsed.TotalSeconds));
+        }
+        if (seen == 0) throw new TrainingException("the training split gave no batch; use a smaller batch size or more data");
+        var seconds = clock.Elapsed.TotalSeconds;
+        return new EpochMetrics(epoch + 1, lossSum / seen, (double)correct / seen, null, null, rate, seconds, seen / seconds);
+    }
+
+    /// <summary>Top-1, top-5 and mean cross-entropy over one pass, in eval mode and without autograd.</summary>
+    public Evaluation Evaluate(nn.Module<Tensor, Tensor> model, IBatchSource data)
+    {
+        model.eval();
+        using var noGrad = no_grad();
+        double lossSum = 0;
+        long top1 = 0, top5 = 0, seen = 0;
+        var k = Math.Min(5, data.Classes);
+        foreach (var batch in data.Epoch(0))
+        {
+            using var scope = NewDisposeScope();
+            var (images, labels) = ToTensors(batch, data);
+            var logits = model.forward(images);
+            lossSum += nn.functional.cross_entropy(logits, labels).item<float>() * batch.Count;
+            var best = logits.topk(k, 1).indexes;
+            var hits = best.eq(labels.unsqueeze(1));
+            top1 += hits[.., 0].sum().item<long>();
+            top5 += hits.any(1).sum().item<long>();
+            seen += batch.Count;
+        }
+        model.train();
+        if (seen == 0) return new Evaluation(0, 0, double.NaN, 0);
+        return new Evaluation((double)top1 / seen, (double)top5 / seen, lossSum / seen, (int)seen);
+    }
+
+    private (Tensor Images, Tensor Labels) ToTensors(HostBatch batch, IBatchSource source)
+    {
+        var shape = source.ImageShape;
+        var pixels = (long)shape.Channels * shape.Height * shape.Width;
+        var images = tensor(batch.Images.AsSpan(0, (int)(batch.Count * pixels)).ToArray(), [batch.Count, shape.Channels, shape.Height, shape.Width]);
+        var labels = tensor(batch.Labels.AsSpan(0, batch.Count).ToArray(), [batch.Count]);
+        return _device.type == DeviceType.CPU ? (images, labels) : (images.to(_device), labels.to(_device));
+    }
+}

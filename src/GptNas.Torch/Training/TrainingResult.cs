@@ -1,0 +1,24 @@
+namespace GptNas.Training;
+
+/// <summary>What one epoch measured. Accuracies are fractions in [0, 1]; null where no split was given.</summary>
+public sealed record EpochMetrics(
+    int Epoch,
+    double TrainLoss,
+    double TrainAccuracy,
+    double? ValidationTop1,
+    double? ValidationLoss,
+    double LearningRate,
+    double Seconds,
+    double ImagesPerSecond);
+
+/// <summary>Top-1, top-5 and mean loss of one evaluation pass.</summary>
+public sealed record Evaluation(double Top1, double Top5, double Loss, int Images);
+
+public sealed record TrainingResult(IReadOnlyList<EpochMetrics> History, Evaluation? Test, double Seconds)
+{
+    public EpochMetrics Last => History[^1];
+}
+
+/// <summary>Live progress, reported after every batch and at every epoch's end.</summary>
+public sealed record TrainingProgress(int Epoch, int Epochs, int ImagesDone, int ImagesPerEpoch, double Loss, double Accuracy,
+    double ImagesPerSecond, EpochMetrics? Finished = null);

@@ -1,0 +1,47 @@
+using GptNas.Cli;
+
+namespace GptNas.Tests;
+
+/// <summary>Runs the gptnas command line in-process and captures what it writes to stderr and stdout.</summary>
+internal static class CliRunner
+{
+    private static readonly Lock ConsoleLock = new();
+
+    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    {
+        lock (ConsoleLock)
+        {
+            var (oldOut, oldError) = (Console.Out, Console.Error);
+            var (stdout, stderr) = (new StringWriter(), new StringWriter());
+            Console.SetOut(stdout);
+            Console.SetError(stderr);
+            try { return (GptNasCli.Run(args), stdout.ToString(), stderr.ToString()); }
+            finally
+            {
+                Console.SetOut(oldOut);
+                Console.SetError(oldError);
+            }
+        }
+    }
+}
+
+/// <summary>A temporary folder removed when disposed.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("gptnas-test-").FullName;
+    public string File(string name, string text)
+    {
+        var path = System.IO.Path.Combine(Path, name);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        System.IO.File.WriteAllText(path, text);
+        return path;
+    }
+    public string File(string name, byte[] bytes)
+    {
+        var path = System.IO.Path.Combine(Path, name);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        System.IO.File.WriteAllBytes(path, bytes);
+        return path;
+    }
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}
