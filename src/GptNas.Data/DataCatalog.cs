@@ -33,7 +33,7 @@ public static class DataCatalog
         var root = SourceReader.Root(path);
         DataSplits Build() => SourceReader.Read(path, classNames, options);
         var splits = options.UseCache
-            ? new DatasetCache(options.CacheDirectory, options.Log).GetOrCreate(root, string.Join(",", classNames ?? []) + (options.AllowTruncated ? ";allow-truncated" : ""), Build)
+            ? new DatasetCache(options.CacheDirectory, options.Log).GetOrCreate(root, string.Join(",", classNames ?? []), Build)
             : Build();
         if (splits.Validation is not null || options.ValidationFraction == 0) return splits;
         var (train, validation) = ValidationSplit.Split(splits.Train, options.ValidationFraction, options.SplitSeed);

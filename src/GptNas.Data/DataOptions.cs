@@ -20,10 +20,6 @@ public sealed record DataOptions
     /// <summary>Seed of the train/validation split; the same seed always holds out the same images.</summary>
     public int SplitSeed { get; init; }
 
-    /// <summary>True: an IDX image file that ends early keeps its complete images (and the first labels of its
-    /// label file) instead of being refused as truncated.</summary>
-    public bool AllowTruncated { get; init; }
-
     /// <summary>False: never download; a missing CIFAR archive is an error saying where to put it.</summary>
     public bool AllowDownload { get; init; } = true;
 

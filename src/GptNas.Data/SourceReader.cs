@@ -22,7 +22,7 @@ internal static class SourceReader
                                     "or a .tar.gz of one");
         }
         options.Log?.Invoke($"decoding {path}");
-        if (IdxFormat.IsIdxFolder(path)) return IdxFormat.Load(path, classNames, options.AllowTruncated);
+        if (IdxFormat.IsIdxFolder(path)) return IdxFormat.Load(path, classNames);
         if (CifarFormat.FindBinFolder(path) is not null) return CifarFormat.Load(path);
         if (ImageFolderFormat.FindRoot(path) is not null) return ImageFolderFormat.Load(path, options);
         throw new DataException($"'{path}' holds no data set gptnas reads: expected IDX files ({IdxFormat.TrainImages}[.gz], ...), " +

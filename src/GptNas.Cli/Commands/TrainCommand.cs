@@ -28,10 +28,9 @@ public static class TrainCommand
         var output = new Option<string?>("--out") { Description = "Output folder (default runs/train-<arch>-<time>)" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };
         var device = new Option<string>("--device") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => "auto" };
-        var allowTruncated = new Option<bool>("--allow-truncated") { Description = "Use the complete images of an IDX file that ends early instead of refusing it" };
         var command = new Command("train", "Train one architecture and report its test accuracy")
         {
-            arch, data, epochs, batch, lr, schedule, warmup, weightDecay, validation, seed, output, threads, device, allowTruncated,
+            arch, data, epochs, batch, lr, schedule, warmup, weightDecay, validation, seed, output, threads, device,
         };
         command.SetAction(parse => UserErrors.Run(() =>
         {
@@ -47,7 +46,7 @@ public static class TrainCommand
             };
             var archName = parse.GetValue(arch)!;
             var folder = parse.GetValue(output) ?? Path.Combine("runs", $"train-{ArchitectureSource.DisplayName(archName)}-{DateTime.Now:yyyyMMdd-HHmmss}");
-            var dataOptions = new DataOptions { ValidationFraction = parse.GetValue(validation), SplitSeed = config.Seed, AllowTruncated = parse.GetValue(allowTruncated) };
+            var dataOptions = new DataOptions { ValidationFraction = parse.GetValue(validation), SplitSeed = config.Seed };
             return Run(archName, parse.GetValue(data)!, dataOptions, config, folder, parse.GetValue(threads), parse.GetValue(device)!);
         }));
         return command;
@@ -67,7 +66,7 @@ public static class TrainCommand
 
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "architecture.txt"), architecture.Canonical);
-        WriteJson(Path.Combine(folder, "config.json"), new { arch = archName, data = dataName, validation = dataOptions.ValidationFraction, allow_truncated = dataOptions.AllowTruncated, config });
+        WriteJson(Path.Combine(folder, "config.json"), new { arch = archName, data = dataName, validation = dataOptions.ValidationFraction, config });
 
         torch.manual_seed(config.Seed);
         using var model = NetworkBuilder.Build(architecture);

@@ -23,15 +23,13 @@ public static class IdxFormat
 
     /// <summary>Reads the train and t10k (test) pairs of <paramref name="folder"/>.</summary>
     /// <param name="classNames">Names by label; null = the labels' digits ("0" .. "9").</param>
-    /// <param name="allowTruncated">Keep the complete images of a file that ends early, with the first labels
-    /// of its label file, instead of refusing it.</param>
-    public static DataSplits Load(string folder, IReadOnlyList<string>? classNames, bool allowTruncated = false)
+    public static DataSplits Load(string folder, IReadOnlyList<string>? classNames)
     {
         var paths = AllFiles.Select(name => Find(folder, name) ?? throw Missing(folder, name)).ToArray();
-        var (trainPixels, trainShape) = ReadImages(paths[0], allowTruncated);
-        var trainLabels = Trim(ReadLabels(paths[1]), trainShape.Count, allowTruncated);
-        var (testPixels, testShape) = ReadImages(paths[2], allowTruncated);
-        var testLabels = Trim(ReadLabels(paths[3]), testShape.Count, allowTruncated);
+        var (trainPixels, trainShape) = ReadImages(paths[0]);
+        var trainLabels = ReadLabels(paths[1]);
+        var (testPixels, testShape) = ReadImages(paths[2]);
+        var testLabels = ReadLabels(paths[3]);
         CheckPair(paths[0], trainShape.Count, paths[1], trainLabels.Length);
         CheckPair(paths[2], testShape.Count, paths[3], testLabels.Length);
         if (testShape.Height != trainShape.Height || testShape.Width != trainShape.Width)
@@ -44,7 +42,7 @@ public static class IdxFormat
     }
 
     /// <summary>Pixels (N x rows x columns) and shape of one IDX image file.</summary>
-    public static (byte[] Pixels, (int Count, int Height, int Width) Shape) ReadImages(string path, bool allowTruncated = false)
+    public static (byte[] Pixels, (int Count, int Height, int Width) Shape) ReadImages(string path)
     {
         string name = Path.GetFileName(path);
         using var stream = Open(path);
@@ -61,16 +59,11 @@ public static class IdxFormat
             throw new DataException($"{name}: implausible dimensions {count} x {rows} x {columns} in the header; the file is damaged, download it again");
         var pixels = new byte[bytes];
         int read = ReadFully(stream, pixels, name);
+        // NOTE: no "use what is there" mode: where the missing images were is unknown, so the labels of
+        // every image after them could be shifted by one, which would poison training without a trace.
         if (read < pixels.Length)
-        {
-            int complete = read / (rows * columns);
-            if (!allowTruncated || complete < 1)
-                throw new DataException($"{name}: truncated: the header promises {count} images of {rows}x{columns} ({bytes} bytes) but only {read} bytes " +
-                                        $"({complete} complete images) follow; the file is incomplete: download it again" +
-                                        (complete > 0 ? $", or pass --allow-truncated to use the {complete} complete images with the first {complete} labels" : ""));
-            Array.Resize(ref pixels, complete * rows * columns);
-            count = complete;
-        }
+            throw new DataException($"{name}: truncated: the header promises {count} images of {rows}x{columns} ({bytes} bytes) but only {read} bytes " +
+                                    $"({read / (rows * columns)} complete images) follow; the file is incomplete or damaged: download it again");
         return (pixels, (count, rows, columns));
     }
 
@@ -144,10 +137,6 @@ public static class IdxFormat
             : "is this an IDX file?";
         throw new DataException($"{name}: wrong magic number 0x{magic:X8} (expected 0x{expected:X8} for IDX {kind}); {hint}");
     }
-
-    /// <summary>The labels of the images a truncated image file kept (allowed only when asked for).</summary>
-    private static int[] Trim(int[] labels, int imageCount, bool allowTruncated) =>
-        allowTruncated && labels.Length > imageCount ? labels[..imageCount] : labels;
 
     private static void CheckPair(string images, int imageCount, string labels, int labelCount)
     {
