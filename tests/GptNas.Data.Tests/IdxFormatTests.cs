@@ -38,8 +38,8 @@ public class IdxFormatTests
         var full = TempFolder.IdxImages(5, 4, 3, _ => 7);
         temp.Write("idx/train-images-idx3-ubyte.gz", TempFolder.Gzip(full[..50]));
         var e = Assert.Throws<DataException>(() => IdxFormat.Load(temp["idx"], null));
-        Assert.Equal("train-images-idx3-ubyte.gz: truncated: the header promises 5 images of 4x3 (60 bytes) but only 34 bytes follow; " +
-                     "the file is incomplete, download it again", e.Message);
+        Assert.Equal("train-images-idx3-ubyte.gz: truncated: the header promises 5 images of 4x3 (60 bytes) but only 34 bytes " +
+                     "(2 complete images) follow; the file is incomplete or damaged: download it again", e.Message);
     }
 
     [Fact]
