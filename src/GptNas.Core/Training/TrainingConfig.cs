@@ -29,6 +29,18 @@ public sealed record TrainingConfig
     public bool Flip { get; init; } = true;
     /// <summary>Root seed for initialization, shuffling and augmentation.</summary>
     public int Seed { get; init; } = 0;
+    /// <summary>
+    /// Train convolutions in channels-last (NHWC) memory layout: batches and 4-d weights are laid out NHWC
+    /// during training (back to the usual layout afterwards), which lets oneDNN skip its layout reorders.
+    /// Same values, same results up to float rounding.
+    /// </summary>
+    public bool ChannelsLast { get; init; } = false;
+    /// <summary>
+    /// Run the forward pass under CPU autocast to bfloat16 (convolutions and matrix products in bf16, fast on
+    /// CPUs with AVX-512 BF16 / AMX; weights, optimizer and loss stay float32). Off by default: it changes
+    /// the numbers slightly, and is slower on CPUs without bf16 instructions.
+    /// </summary>
+    public bool BFloat16Autocast { get; init; } = false;
 
     public LearningRateSchedule LearningRateSchedule =>
         new(LearningRate, Schedule, WarmupEpochs, StepEpochs, StepFactor);

@@ -1,0 +1,18 @@
+namespace GptNas.Search;
+
+/// <summary>The GA of GPT-NAS §6. Defaults are the paper's.</summary>
+public sealed record GeneticAlgorithmConfig
+{
+    /// <summary>Individuals per generation (paper: 30).</summary>
+    public int Population { get; init; } = 30;
+    /// <summary>Generations after the initial population (paper: 20).</summary>
+    public int Generations { get; init; } = 20;
+    /// <summary>Chance that two parents are crossed over rather than copied (paper: 0.9).</summary>
+    public double CrossoverProbability { get; init; } = 0.9;
+    /// <summary>Chance that a child is mutated (paper: 0.3).</summary>
+    public double MutationProbability { get; init; } = 0.3;
+    /// <summary>rate_0 of the elimination schedule (§5: 0.4).</summary>
+    public double EliminationRate { get; init; } = 0.4;
+    /// <summary>False: the "--no-gpt" ablation; the same code path with reconstruction skipped.</summary>
+    public bool Reconstruct { get; init; } = true;
+}

@@ -1,0 +1,23 @@
+namespace GptNas.Search;
+
+/// <summary>
+/// A candidate as the GA made it: where it came from (parents by id, the operators applied) and which
+/// genes the prior rebuilt. Fitness is filled in after evaluation.
+/// </summary>
+public sealed record Individual<T>(
+    T Candidate,
+    int Generation,
+    int Index,
+    IReadOnlyList<string> Parents,
+    IReadOnlyList<string> Operators,
+    IReadOnlyList<int> Predicted)
+{
+    /// <summary>"g3/i7": generation 3, index 7. Stable across runs with the same seed.</summary>
+    public string Id => $"g{Generation}/i{Index}";
+    public double Fitness { get; init; }
+}
+
+/// <summary>The best and mean fitness of one generation's survivors.</summary>
+public sealed record GenerationSummary(int Generation, double BestFitness, double MeanFitness, string BestId);
+
+public sealed record SearchResult<T>(Individual<T> Best, IReadOnlyList<Individual<T>> Population, IReadOnlyList<GenerationSummary> History);
