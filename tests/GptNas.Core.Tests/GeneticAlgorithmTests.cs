@@ -1,0 +1,117 @@
+using GptNas.Search;
+
+namespace GptNas.Tests;
+
+/// <summary>A toy space of bit strings; fitness is the share of ones (optimum: all ones).</summary>
+internal sealed class BitSpace(int length) : ISearchSpace<string>
+{
+    public string Name => "bits";
+    public string Sample(Random random) => new(Enumerable.Range(0, length).Select(_ => random.Next(2) == 0 ? '0' : '1').ToArray());
+
+    public (string First, string Second) Crossover(string first, string second, Random random)
+    {
+        var cut = random.Next(1, length);
+        return (first[..cut] + second[cut..], second[..cut] + first[cut..]);
+    }
+
+    public (string Child, string Operator) Mutate(string parent, Random random)
+    {
+        var chars = parent.ToCharArray();
+        var i = random.Next(length);
+        chars[i] = chars[i] == '0' ? '1' : '0';
+        return (new string(chars), "flip");
+    }
+
+    public int GeneCount(string candidate) => candidate.Length;
+    public string Encode(string candidate) => candidate;
+    public string Decode(string text) => text;
+    public string Hash(string candidate) => candidate;
+
+    public static double Fitness(string candidate) => candidate.Count(c => c == '1') / (double)candidate.Length;
+}
+
+/// <summary>A prior that "knows" ones are good: every gene it rebuilds becomes a one.</summary>
+internal sealed class OnesPrior : ICandidatePrior<string>
+{
+    public (string Candidate, IReadOnlyList<int> Predicted) Rebuild(string candidate, IReadOnlyList<int> eliminated, Random random)
+    {
+        var chars = candidate.ToCharArray();
+        foreach (var i in eliminated) chars[i] = '1';
+        return (new string(chars), eliminated);
+    }
+}
+
+public class GeneticAlgorithmTests
+{
+    private static readonly GeneticAlgorithmConfig Small = new() { Population = 8, Generations = 6 };
+
+    private static SearchResult<string> Run(int seed, ICandidatePrior<string>? prior = null, GeneticAlgorithmConfig? config = null) =>
+        new GeneticAlgorithm<string>(new BitSpace(24), config ?? Small, prior, new Seeds(seed))
+            .Run(generation => generation.Select(ind => BitSpace.Fitness(ind.Candidate)).ToList());
+
+    [Fact]
+    public void SameSeedGivesTheSameSearch()
+    {
+        var first = Run(7);
+        var second = Run(7);
+        Assert.Equal(first.History, second.History);
+        Assert.Equal(first.Best.Candidate, second.Best.Candidate);
+        Assert.NotEqual(first.History.Select(h => h.MeanFitness), Run(8).History.Select(h => h.MeanFitness));
+    }
+
+    [Fact]
+    public void ElitismNeverLosesTheBest()
+    {
+        var history = Run(3).History;
+        for (var i = 1; i < history.Count; i++) Assert.True(history[i].BestFitness >= history[i - 1].BestFitness);
+    }
+
+    [Fact]
+    public void ToyProblemReachesTheOptimumWithAFixedSeed()
+    {
+        var result = new GeneticAlgorithm<string>(new BitSpace(12), new GeneticAlgorithmConfig { Population = 16, Generations = 30 }, null, new Seeds(1))
+            .Run(generation => generation.Select(ind => BitSpace.Fitness(ind.Candidate)).ToList());
+        Assert.Equal(1.0, result.Best.Fitness);
+        Assert.Equal(new string('1', 12), result.Best.Candidate);
+    }
+
+    [Fact]
+    public void ReconstructionRecordsPredictedGenesAndHelps()
+    {
+        var with = Run(5, new OnesPrior());
+        var without = Run(5, new OnesPrior(), Small with { Reconstruct = false });
+        Assert.Contains(with.Population, ind => ind.Predicted.Count > 0 && ind.Operators.Contains("reconstruct"));
+        Assert.All(without.Population, ind => Assert.Empty(ind.Predicted));
+        Assert.True(with.History[^1].MeanFitness > without.History[^1].MeanFitness);
+    }
+
+    [Fact]
+    public void EvaluatorSeesEveryGenerationOnce()
+    {
+        var sizes = new List<int>();
+        new GeneticAlgorithm<string>(new BitSpace(10), Small, null, new Seeds(0)).Run(generation =>
+        {
+            sizes.Add(generation.Count);
+            Assert.All(generation, ind => Assert.Equal(generation[0].Generation, ind.Generation));
+            return generation.Select(ind => BitSpace.Fitness(ind.Candidate)).ToList();
+        });
+        Assert.Equal(Enumerable.Repeat(8, 7), sizes);
+    }
+
+    [Fact]
+    public void FailedEvaluationsScoreZero()
+    {
+        var result = new GeneticAlgorithm<string>(new BitSpace(10), Small, null, new Seeds(0))
+            .Run(generation => generation.Select(ind => ind.Index == 0 ? double.NaN : BitSpace.Fitness(ind.Candidate)).ToList());
+        Assert.All(result.Population, ind => Assert.True(double.IsFinite(ind.Fitness)));
+    }
+
+    [Fact]
+    public void EliminationRateFallsLinearlyToZero()
+    {
+        var schedule = new EliminationSchedule(0.4);
+        Assert.Equal(0.4, schedule.RateAt(0, 20), 9);
+        Assert.Equal(0.2, schedule.RateAt(10, 20), 9);
+        Assert.Equal(0.0, schedule.RateAt(20, 20), 9);
+    }
+}
