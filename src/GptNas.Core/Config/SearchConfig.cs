@@ -1,0 +1,73 @@
+using GptNas.Search;
+using GptNas.Training;
+
+namespace GptNas.Config;
+
+/// <summary>Which parameters a proxy training updates (GPT-NAS §7).</summary>
+public enum Acceleration
+{
+    /// <summary>The paper's: only the GPT-predicted blocks; only BatchNorm when none was predicted; everything when neither exists.</summary>
+    Predicted,
+    /// <summary>Every parameter.</summary>
+    Full,
+}
+
+/// <summary>The block space's sizes, per preset.</summary>
+public sealed record SpaceSettings
+{
+    /// <summary>Fewest blocks after the stem (paper: 10).</summary>
+    public int MinBlocks { get; init; } = 10;
+    /// <summary>Most blocks after the stem (paper: 20).</summary>
+    public int MaxBlocks { get; init; } = 20;
+    /// <summary>Output channels per stage (paper scale: 64, 128, 256).</summary>
+    public int[] Widths { get; init; } = [64, 128, 256];
+    /// <summary>Most down-sampling blocks; 0 = the §2 default for the input size (3 at 32x32, 5 at 224x224).</summary>
+    public int MaxDownsamples { get; init; }
+}
+
+/// <summary>Proxy fitness (§7): a short training, scored by validation top-1.</summary>
+public sealed record ProxySettings
+{
+    public TrainingConfig Training { get; init; } = new()
+    {
+        Epochs = 6, BatchSize = 512, LearningRate = 0.01, WarmupEpochs = 6, Schedule = ScheduleKind.Constant, CropPadding = 4, Flip = true,
+    };
+    /// <summary>Which parameters the proxy trains.</summary>
+    public Acceleration Acceleration { get; init; } = Acceleration.Predicted;
+    /// <summary>Share of the training split used for proxies (§7: 10% on ImageNet); 1 = all.</summary>
+    public double TrainFraction { get; init; } = 1.0;
+    /// <summary>A trial that runs longer fails (0 = no limit).</summary>
+    public double TimeoutSeconds { get; init; }
+}
+
+/// <summary>How reconstruction samples from the GPT (§5).</summary>
+public sealed record PriorSettings
+{
+    /// <summary>Folder of the prior (GPT, classifier, vocabulary); empty = the one shipped with gptnas.</summary>
+    public string Path { get; init; } = "";
+    /// <summary>Softmax temperature; 0 = greedy.</summary>
+    public double Temperature { get; init; } = 1.0;
+    /// <summary>Sample among the k most likely tokens; 0 = all.</summary>
+    public int TopK { get; init; } = 5;
+}
+
+/// <summary>
+/// Everything a search run is, in one record: the presets fill it, <c>--set key=value</c> overrides any field,
+/// and the resolved record is stored with the study (resuming with another is refused).
+/// </summary>
+public sealed record SearchConfig
+{
+    /// <summary>Root seed of the whole run.</summary>
+    public int Seed { get; init; }
+    /// <summary>Share of the training split held out for fitness (§7: 10%).</summary>
+    public double ValidationFraction { get; init; } = 0.1;
+    public GeneticAlgorithmConfig Ga { get; init; } = new();
+    public SpaceSettings Space { get; init; } = new();
+    public ProxySettings Proxy { get; init; } = new();
+    public PriorSettings Prior { get; init; } = new();
+    /// <summary>Final training of the best architecture (§7: 350 epochs, 0.01 divided by 10 every 100).</summary>
+    public TrainingConfig Final { get; init; } = new()
+    {
+        Epochs = 350, BatchSize = 128, LearningRate = 0.01, Schedule = ScheduleKind.Step, StepEpochs = 100, StepFactor = 0.1, WarmupEpochs = 0, CropPadding = 4, Flip = true,
+    };
+}

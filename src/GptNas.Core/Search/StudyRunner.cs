@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Text.Json;
+using GptNas.Trials;
+
+namespace GptNas.Search;
+
+/// <summary>
+/// Runs a <see cref="GeneticAlgorithm{T}"/> as a study in an <see cref="ITrialStore"/>: every individual is a
+/// trial, recorded before it is evaluated and finished once.
+/// </summary>
+/// <remarks>
+/// Resume and workers come from one idea: the GA is deterministic for its seed, so any process can replay it
+/// from the start and take each trial's stored result instead of evaluating again. A trial that was Running
+/// when its process died is requeued and redone. Several workers (processes sharing the store) replay the
+/// same GA; each claims the waiting trials it can and waits for the rest.
+/// </remarks>
+public sealed class StudyRunner<T>(
+    ISearchSpace<T> space,
+    IEvaluator<T> evaluator,
+    ITrialStore store,
+    StudyRunnerOptions options) where T : notnull
+{
+    public long StudyId { get; private set; }
+
+    public SearchResult<T> Run(GeneticAlgorithm<T> algorithm, GeneticAlgorithmConfig config, IProgress<SearchProgress>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        var study = store.CreateStudy(options.StudyName, options.ConfigJson, options.Seed);
+        StudyId = study.Id;
+        // Trials left Running by a process that is gone: a lone driver owns them all; workers wait for stale heartbeats.
+        store.Requeue(study.Id, options.Workers == 1 ? DateTimeOffset.UtcNow.AddSeconds(1) : DateTimeOffset.UtcNow - options.StaleAfter);
+        var total = config.Population * (config.Generations + 1);
+        var done = 0;
+        double? best = null;
+        var result = algorithm.Run(generation =>
+        {
+            var fitness = new double[generation.Count];
+            var trials = generation.Select(ind => Record(study.Id, ind)).ToArray();
+            var pending = new HashSet<int>(Enumerable.Range(0, generation.Count));
+            while (pending.Count > 0)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                foreach (var i in pending.ToArray())
+                {
+                    var trial = store.FindTrial(study.Id, trials[i].Generation, trials[i].Index)!;
+                    if (!trial.State.IsFinished() && store.TryClaim(trial.Id, options.Worker))
+                        trial = Evaluate(trial, generation[i], cancellation);
+                    if (!trial.State.IsFinished()) continue;
+                    fitness[i] = trial.State == TrialState.Complete ? trial.Fitness ?? double.NaN : double.NaN;
+                    pending.Remove(i);
+                    done++;
+                    if (double.IsFinite(fitness[i]) && (best is null || fitness[i] > best)) best = fitness[i];
+                    progress?.Report(new SearchProgress(generation[i].Generation, config.Generations, done, total, best));
+                }
+                if (pending.Count > 0) WaitForOthers(study.Id);
+            }
+            return fitness;
+        });
+        return result;
+    }
+
+    private TrialRecord Record(long studyId, Individual<T> individual)
+    {
+        var hash = space.Hash(individual.Candidate);
+        var trial = store.AddTrial(new TrialRecord
+        {
+            StudyId = studyId, Generation = individual.Generation, Index = individual.Index,
+            Candidate = space.Encode(individual.Candidate), Hash = hash, Parents = individual.Parents,
+            Operators = individual.Operators, Predicted = individual.Predicted, Seed = TrialSeed(hash),
+        });
+        if (trial.Hash != hash)
+            throw new GptNasException($"the study's trial {trial.Name} holds another candidate than this run made ({trial.Hash} vs {hash}); " +
+                                      "the store belongs to a different gptnas version or config: use a new output folder");
+        return trial;
+    }
+
+    /// <summary>Evaluation seed from the candidate's hash, so a duplicate scores as its first copy did.</summary>
+    private int TrialSeed(string hash) => new Seeds(options.Seed).Derive($"trial/{hash}");
+
+    private TrialRecord Evaluate(TrialRecord trial, Individual<T> individual, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        if (options.TrialTimeout is { } timeout) limit.CancelAfter(timeout);
+        using var heartbeat = new Timer(_ => store.Heartbeat(trial.Id, options.Worker), null, options.HeartbeatEvery, options.HeartbeatEvery);
+        try
+        {
+            var duplicate = options.ReuseDuplicates ? Duplicate(trial) : null;
+            var result = duplicate ?? evaluator.Evaluate(individual, trial.Seed, limit.Token);
+            var metrics = new Dictionary<string, double>(result.Metrics) { ["seconds"] = clock.Elapsed.TotalSeconds };
+            if (duplicate is not null) metrics["duplicate"] = 1;
+            if (!double.IsFinite(result.Fitness)) throw new GptNasException($"fitness is {result.Fitness}");
+            store.Finish(trial.Id, TrialState.Complete, result.Fitness, metrics, null);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellation.IsCancellationRequested)
+        {
+            store.Finish(trial.Id, TrialState.Failed, null, new Dictionary<string, double> { ["seconds"] = clock.Elapsed.TotalSeconds },
+                $"timed out after {options.TrialTimeout!.Value.TotalSeconds:F0} s");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A NaN loss, out of memory or a bad candidate fails this trial only; the search goes on.
+            store.Finish(trial.Id, TrialState.Failed, null, new Dictionary<string, double> { ["seconds"] = clock.Elapsed.TotalSeconds },
+                $"{e.GetType().Name}: {e.Message.Split('\n')[0]}");
+        }
+        return store.FindTrial(trial.StudyId, trial.Generation, trial.Index)!;
+    }
+
+    /// <summary>The result of an earlier complete trial of the same candidate in this study, if any.</summary>
+    private EvaluationResult? Duplicate(TrialRecord trial)
+    {
+        var earlier = store.Trials(trial.StudyId).FirstOrDefault(t => t.Hash == trial.Hash && t.State == TrialState.Complete && t.Id != trial.Id);
+        return earlier is null ? null : new EvaluationResult(earlier.Fitness!.Value, earlier.Metrics.Where(m => m.Key is not ("seconds" or "duplicate")).ToDictionary());
+    }
+
+    private void WaitForOthers(long studyId)
+    {
+        Thread.Sleep(options.PollEvery);
+        store.Requeue(studyId, DateTimeOffset.UtcNow - options.StaleAfter);
+    }
+
+    public static string SerializeConfig(object config) => JsonSerializer.Serialize(config, new JsonSerializerOptions { WriteIndented = false });
+}
+
+/// <summary>How a study is stored and shared.</summary>
+public sealed record StudyRunnerOptions
+{
+    public required string StudyName { get; init; }
+    /// <summary>The resolved config as JSON; a resumed study must have the same.</summary>
+    public required string ConfigJson { get; init; }
+    public required int Seed { get; init; }
+    /// <summary>This process's name in trial records.</summary>
+    public string Worker { get; init; } = $"{Environment.MachineName}/{Environment.ProcessId}";
+    /// <summary>1: this process is the only one on the study. More: trials of others are waited for.</summary>
+    public int Workers { get; init; } = 1;
+    public TimeSpan? TrialTimeout { get; init; }
+    public TimeSpan HeartbeatEvery { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan StaleAfter { get; init; } = TimeSpan.FromMinutes(2);
+    public TimeSpan PollEvery { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>Score a candidate seen before in this study as it scored then, instead of training it again.</summary>
+    public bool ReuseDuplicates { get; init; } = true;
+}

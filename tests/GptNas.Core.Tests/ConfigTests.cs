@@ -1,0 +1,54 @@
+using GptNas.Config;
+
+namespace GptNas.Tests;
+
+public class ConfigTests
+{
+    [Fact]
+    public void OverridesReachNestedSettings()
+    {
+        var config = ConfigOverrides.Apply(Presets.Get("quick"), ["ga.population=12", "proxy.training.epochs=3", "space.widths=8,16", "proxy.acceleration=full", "ga.reconstruct=false", "proxy.train_fraction=0.5"]);
+        Assert.Equal(12, config.Ga.Population);
+        Assert.Equal(3, config.Proxy.Training.Epochs);
+        Assert.Equal([8, 16], config.Space.Widths);
+        Assert.Equal(Acceleration.Full, config.Proxy.Acceleration);
+        Assert.False(config.Ga.Reconstruct);
+        Assert.Equal(0.5, config.Proxy.TrainFraction);
+    }
+
+    [Fact]
+    public void UnknownKeyIsRefusedAndNamed()
+    {
+        var error = Assert.Throws<GptNasException>(() => ConfigOverrides.Apply(Presets.Get("quick"), ["ga.populaton=12"]));
+        Assert.Contains("unknown key 'ga.populaton'", error.Message);
+    }
+
+    [Fact]
+    public void WrongTypeIsRefused()
+    {
+        Assert.Throws<GptNasException>(() => ConfigOverrides.Apply(Presets.Get("quick"), ["ga.population=many"]));
+        Assert.Throws<GptNasException>(() => ConfigOverrides.Apply(Presets.Get("quick"), ["proxy.acceleration=sometimes"]));
+        Assert.Throws<GptNasException>(() => ConfigOverrides.Apply(Presets.Get("quick"), ["ga"]));
+    }
+
+    [Fact]
+    public void PaperPresetHasThePapersNumbers()
+    {
+        var paper = Presets.Get("paper");
+        Assert.Equal(30, paper.Ga.Population);
+        Assert.Equal(20, paper.Ga.Generations);
+        Assert.Equal(0.9, paper.Ga.CrossoverProbability);
+        Assert.Equal(0.3, paper.Ga.MutationProbability);
+        Assert.Equal(0.4, paper.Ga.EliminationRate);
+        Assert.Equal(6, paper.Proxy.Training.Epochs);
+        Assert.Equal(350, paper.Final.Epochs);
+        Assert.Equal(Acceleration.Predicted, paper.Proxy.Acceleration);
+    }
+
+    [Fact]
+    public void UnknownPresetListsTheNames()
+    {
+        var error = Assert.Throws<GptNasException>(() => Presets.Get("fast"));
+        Assert.Contains("quick, paper, smoke", error.Message);
+    }
+}
