@@ -14,7 +14,7 @@ public static class ProgressDisplay
             .Start(context =>
             {
                 ProgressTask? task = null;
-                return work(new Reporter(p =>
+                return work(new SyncProgress<TrainingProgress>(p =>
                 {
                     if (task is null || task.IsFinished && p.Finished is null)
                         task = context.AddTask($"epoch {p.Epoch}/{epochs}", maxValue: imagesPerEpoch);
@@ -28,10 +28,4 @@ public static class ProgressDisplay
                     }
                 }));
             });
-
-    /// <summary>Reports on the training thread, in order (System.Progress would post to the thread pool).</summary>
-    private sealed class Reporter(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
 }

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Text.Json;
+using GptNas.Config;
+using GptNas.Prior;
+using GptNas.Search;
+using Spectre.Console;
+
+namespace GptNas.Cli.Commands;
+
+/// <summary><c>gptnas search</c>: a GPT-NAS search with live progress; the same command again resumes it.</summary>
+public static class SearchCommand
+{
+    public static Command Create()
+    {
+        var preset = new Option<string>("--preset") { Description = "quick (2-core CPU), paper (GPT-NAS's numbers) or smoke (tests)", DefaultValueFactory = _ => "quick" };
+        var data = new Option<string>("--data") { Description = "fashion-mnist-small (embedded), fashion-mnist, mnist, cifar10, cifar100, or a path", DefaultValueFactory = _ => "fashion-mnist-small" };
+        var seed = new Option<int>("--seed") { Description = "Root seed of the whole search", DefaultValueFactory = _ => 0 };
+        var noGpt = new Option<bool>("--no-gpt") { Description = "The ablation: the same search without GPT reconstruction" };
+        var set = new Option<string[]>("--set") { Description = "Override a setting, e.g. --set ga.population=12 (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var output = new Option<string?>("--out") { Description = "Run folder (default runs/search/<data>-<preset>-s<seed>[-nogpt]); rerun to resume" };
+        var showConfig = new Option<bool>("--show-config") { Description = "Print the resolved config and every settable key, then exit" };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };
+        var command = new Command("search", "Search an architecture for a data set with GPT-NAS, then train the best and report its test accuracy")
+        {
+            preset, data, seed, noGpt, set, output, showConfig, threads,
+        };
+        command.SetAction(parse => UserErrors.Run(() =>
+        {
+            var presetName = parse.GetValue(preset)!;
+            var overrides = (parse.GetValue(set) ?? []).ToList();
+            var config = ConfigOverrides.Apply(Presets.Get(presetName), overrides) with { Seed = parse.GetValue(seed) };
+            if (parse.GetValue(noGpt)) config = config with { Ga = config.Ga with { Reconstruct = false } };
+            if (parse.GetValue(showConfig))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(config, ConfigOverrides.Json));
+                return 0;
+            }
+            var dataName = parse.GetValue(data)!;
+            var folder = parse.GetValue(output) ?? DefaultFolder(dataName, presetName, config);
+            TorchRuntime.SetThreads(parse.GetValue(threads));
+            return Run(config, dataName, folder);
+        }));
+        return command;
+    }
+
+    public static string DefaultFolder(string data, string preset, SearchConfig config) =>
+        Path.Combine("runs", "search", $"{Path.GetFileName(data.TrimEnd('/'))}-{preset}-s{config.Seed}{(config.Ga.Reconstruct ? "" : "-nogpt")}");
+
+    private static int Run(SearchConfig config, string dataName, string folder)
+    {
+        var resuming = File.Exists(Path.Combine(folder, "study.db"));
+        AnsiConsole.MarkupLine($"{(resuming ? "resuming" : "starting")} search in [bold]{Markup.Escape(folder)}[/]: population {config.Ga.Population}, " +
+                               $"{config.Ga.Generations} generations, {(config.Ga.Reconstruct ? "with GPT reconstruction" : "without GPT (ablation)")}, seed {config.Seed}");
+        var run = new SearchRun(config, dataName, folder, new PriorPredictorSource(config.Prior));
+        var outcome = SearchProgressDisplay.Run(config, (searchProgress, finalProgress) =>
+            run.Run(searchProgress, finalProgress, line => AnsiConsole.MarkupLine(Markup.Escape(line))));
+        AnsiConsole.MarkupLine($"best [bold]{outcome.BestTrial}[/]: proxy fitness {outcome.ProxyFitness:P2}, {outcome.Best.Parameters:N0} parameters, " +
+                               $"{outcome.Best.Blocks.Count} blocks, hash {outcome.Best.Hash}");
+        AnsiConsole.MarkupLine($"final test top-1 [bold green]{outcome.Final.TestTop1:P2}[/] (top-5 {outcome.Final.TestTop5:P2}) after {config.Final.Epochs} epochs");
+        AnsiConsole.MarkupLine($"wrote {Markup.Escape(folder)}: study.db, best.arch, model.bin; 'gptnas report --run {Markup.Escape(folder)}' draws the plots");
+        return 0;
+    }
+}

@@ -1,0 +1,41 @@
+using GptNas.Config;
+using GptNas.Search;
+using GptNas.Training;
+using Spectre.Console;
+
+namespace GptNas.Cli.Commands;
+
+/// <summary>Live search progress: trials done of total with ETA, generation and best so far; then the final training.</summary>
+public static class SearchProgressDisplay
+{
+    public static T Run<T>(SearchConfig config, Func<IProgress<SearchProgress>, IProgress<TrainingProgress>, T> work) =>
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var total = config.Ga.Population * (config.Ga.Generations + 1);
+                var search = context.AddTask("search", maxValue: total);
+                ProgressTask? final = null;
+                var lastGeneration = -1;
+                var searchReporter = new SyncProgress<SearchProgress>(p =>
+                {
+                    search.Value = p.TrialsDone;
+                    search.Description = $"generation {p.Generation}/{p.Generations}  trials {p.TrialsDone}/{p.TrialsTotal}  best {p.BestFitness?.ToString("P2") ?? "-"}";
+                    if (p.Generation != lastGeneration && p.TrialsDone % config.Ga.Population == 0)
+                    {
+                        AnsiConsole.MarkupLine($"generation {p.Generation} done: {p.TrialsDone}/{p.TrialsTotal} trials, best fitness {p.BestFitness:P2}");
+                        lastGeneration = p.Generation;
+                    }
+                });
+                var finalReporter = new SyncProgress<TrainingProgress>(p =>
+                {
+                    final ??= context.AddTask("final training", maxValue: (double)p.Epochs * p.ImagesPerEpoch);
+                    final.Value = (double)(p.Epoch - 1) * p.ImagesPerEpoch + p.ImagesDone;
+                    final.Description = $"final training  epoch {p.Epoch}/{p.Epochs}  loss {p.Loss:F4}  acc {p.Accuracy:P1}";
+                    if (p.Finished is { } m)
+                        AnsiConsole.MarkupLine($"final epoch {m.Epoch}/{p.Epochs}  loss {m.TrainLoss:F4}  train {m.TrainAccuracy:P2}  val {m.ValidationTop1?.ToString("P2") ?? "-"}  {m.Seconds:F1} s");
+                });
+                return work(searchReporter, finalReporter);
+            });
+}

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Text.Json;
+using GptNas.Config;
+using GptNas.Storage;
+using GptNas.Trials;
+using Spectre.Console;
+
+namespace GptNas.Cli.Commands;
+
+/// <summary><c>gptnas trials list | show</c>: what a study recorded, as tables or JSON.</summary>
+public static class TrialsCommands
+{
+    public static Command Create()
+    {
+        var trials = new Command("trials", "Inspect the trials a search recorded");
+        trials.Subcommands.Add(CreateList());
+        trials.Subcommands.Add(CreateShow());
+        return trials;
+    }
+
+    private static Option<string> RunOption() => new("--run") { Description = "The search's run folder (holds study.db)", Required = true };
+
+    private static Command CreateList()
+    {
+        var run = RunOption();
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var list = new Command("list", "One line per trial: generation/index, state, fitness, parameters, operators") { run, json };
+        list.SetAction(parse => UserErrors.Run(() =>
+        {
+            var records = Load(parse.GetValue(run)!);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(records.Select(Summary), ConfigOverrides.Json));
+                return 0;
+            }
+            var table = new Table().AddColumns("trial", "state", "fitness", "parameters", "seconds", "operators", "GPT rebuilt");
+            foreach (var t in records)
+                table.AddRow(t.Name, t.State.ToString(), t.Fitness?.ToString("P2") ?? "-", t.Metrics.GetValueOrDefault("parameters").ToString("N0"),
+                    t.Seconds?.ToString("F1") ?? "-", Markup.Escape(string.Join(" ", t.Operators)), Markup.Escape(string.Join(",", t.Predicted)));
+            AnsiConsole.Write(table);
+            return 0;
+        }));
+        return list;
+    }
+
+    private static Command CreateShow()
+    {
+        var run = RunOption();
+        var name = new Argument<string>("trial") { Description = "The trial, as g<generation>/i<index>, e.g. g2/i5" };
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var show = new Command("show", "Everything recorded for one trial, including its architecture") { name, run, json };
+        show.SetAction(parse => UserErrors.Run(() =>
+        {
+            var wanted = parse.GetValue(name)!;
+            var trial = Load(parse.GetValue(run)!).FirstOrDefault(t => t.Name == wanted)
+                        ?? throw new UsageException($"no trial '{wanted}' in this run; 'gptnas trials list --run ...' lists them");
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(Summary(trial), ConfigOverrides.Json));
+                return 0;
+            }
+            var grid = new Grid().AddColumn().AddColumn();
+            foreach (var (key, value) in Summary(trial).Where(kv => kv.Key != "candidate"))
+                grid.AddRow(key, Markup.Escape(value is IEnumerable<object> list ? string.Join(" ", list) : JsonSerializer.Serialize(value, ConfigOverrides.Json)));
+            AnsiConsole.Write(grid);
+            Console.WriteLine(trial.Candidate);
+            return 0;
+        }));
+        return show;
+    }
+
+    private static IReadOnlyList<TrialRecord> Load(string folder)
+    {
+        var database = Path.Combine(folder, "study.db");
+        if (!File.Exists(database)) throw new UsageException($"'{folder}' holds no study.db; give the folder of a 'gptnas search' run");
+        using var store = new SqliteTrialStore(database);
+        var study = store.Studies().FirstOrDefault() ?? throw new UsageException($"'{database}' holds no study yet");
+        return store.Trials(study.Id);
+    }
+
+    private static Dictionary<string, object?> Summary(TrialRecord t) => new()
+    {
+        ["trial"] = t.Name, ["state"] = t.State.ToString(), ["fitness"] = t.Fitness, ["hash"] = t.Hash, ["parents"] = t.Parents,
+        ["operators"] = t.Operators, ["gpt_rebuilt_blocks"] = t.Predicted, ["seed"] = t.Seed, ["metrics"] = t.Metrics, ["error"] = t.Error,
+        ["worker"] = t.Worker, ["started"] = t.Started, ["finished"] = t.Finished, ["seconds"] = t.Seconds, ["candidate"] = t.Candidate,
+    };
+}

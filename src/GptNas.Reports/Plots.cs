@@ -1,0 +1,93 @@
+using ScottPlot;
+using GptNas.Trials;
+
+namespace GptNas.Reports;
+
+/// <summary>The report's figures, drawn from the runs' own records with ScottPlot and saved as PNG.</summary>
+public static class Plots
+{
+    private const int Width = 800, Height = 500;
+    private static readonly Color WithGpt = Colors.C0, WithoutGpt = Colors.C1;
+
+    /// <summary>Best proxy fitness so far per generation: thin lines per run, thick lines for each group's mean.</summary>
+    public static void BestFitness(IReadOnlyList<RunSummary> runs, string path)
+    {
+        var plot = new Plot();
+        foreach (var group in runs.GroupBy(r => r.WithGpt))
+        {
+            var color = group.Key ? WithGpt : WithoutGpt;
+            var curves = group.Select(r => r.BestFitnessByGeneration().Select(f => f * 100).ToArray()).Where(c => c.Length > 0).ToList();
+            foreach (var curve in curves)
+            {
+                var line = plot.Add.Scatter(Generations(curve.Length), curve);
+                line.Color = color.WithAlpha(0.35);
+                line.LineWidth = 1;
+                line.MarkerSize = 0;
+            }
+            var length = curves.Count == 0 ? 0 : curves.Min(c => c.Length);
+            if (length == 0) continue;
+            var mean = Enumerable.Range(0, length).Select(g => curves.Average(c => c[g])).ToArray();
+            var average = plot.Add.Scatter(Generations(length), mean);
+            average.Color = color;
+            average.LineWidth = 3;
+            average.LegendText = $"{group.First().Group} (mean of {curves.Count})";
+        }
+        plot.Title("Best proxy fitness per generation");
+        plot.XLabel("generation");
+        plot.YLabel("best validation top-1 so far (%)");
+        plot.ShowLegend(Alignment.LowerRight);
+        plot.SavePng(path, Width, Height);
+    }
+
+    /// <summary>Every complete trial's proxy accuracy against its parameter count.</summary>
+    public static void AccuracyAgainstParameters(IReadOnlyList<RunSummary> runs, string path)
+    {
+        var plot = new Plot();
+        foreach (var group in runs.GroupBy(r => r.WithGpt))
+        {
+            var trials = group.SelectMany(r => r.Trials).Where(t => t.State == TrialState.Complete && t.Metrics.ContainsKey("parameters")).ToList();
+            if (trials.Count == 0) continue;
+            var points = plot.Add.ScatterPoints(trials.Select(t => Math.Log10(t.Metrics["parameters"])).ToArray(), trials.Select(t => t.Fitness!.Value * 100).ToArray());
+            points.Color = (group.Key ? WithGpt : WithoutGpt).WithAlpha(0.6);
+            points.MarkerSize = 6;
+            points.LegendText = $"{group.First().Group} ({trials.Count} trials)";
+        }
+        plot.Title("Proxy accuracy against parameters");
+        plot.XLabel("parameters (log10)");
+        plot.YLabel("validation top-1 (%)");
+        plot.ShowLegend(Alignment.LowerRight);
+        plot.SavePng(path, Width, Height);
+    }
+
+    /// <summary>The final training of each run's best architecture: training loss and validation accuracy per epoch.</summary>
+    public static void FinalTraining(IReadOnlyList<RunSummary> runs, string lossPath, string accuracyPath)
+    {
+        var loss = new Plot();
+        var accuracy = new Plot();
+        foreach (var run in runs.Where(r => r.Final is { History.Count: > 0 }))
+        {
+            var epochs = run.Final!.History.Select(h => (double)h.Epoch).ToArray();
+            var color = run.WithGpt ? WithGpt : WithoutGpt;
+            var l = loss.Add.Scatter(epochs, run.Final.History.Select(h => h.TrainLoss).ToArray());
+            l.Color = color;
+            l.LegendText = run.Name;
+            var validation = run.Final.History.Where(h => h.ValidationTop1 is not null).ToList();
+            if (validation.Count == 0) continue;
+            var a = accuracy.Add.Scatter(validation.Select(h => (double)h.Epoch).ToArray(), validation.Select(h => h.ValidationTop1!.Value * 100).ToArray());
+            a.Color = color;
+            a.LegendText = run.Name;
+        }
+        loss.Title("Final training: training loss");
+        loss.XLabel("epoch");
+        loss.YLabel("cross-entropy");
+        loss.ShowLegend(Alignment.UpperRight);
+        loss.SavePng(lossPath, Width, Height);
+        accuracy.Title("Final training: validation top-1");
+        accuracy.XLabel("epoch");
+        accuracy.YLabel("top-1 (%)");
+        accuracy.ShowLegend(Alignment.LowerRight);
+        accuracy.SavePng(accuracyPath, Width, Height);
+    }
+
+    private static double[] Generations(int count) => Enumerable.Range(0, count).Select(g => (double)g).ToArray();
+}

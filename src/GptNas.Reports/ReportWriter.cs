@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using GptNas.Trials;
+
+namespace GptNas.Reports;
+
+/// <summary>Mean, standard deviation and standard error of a sample.</summary>
+public sealed record Spread(int Count, double Mean, double Std)
+{
+    public double StandardError => Count > 0 ? Std / Math.Sqrt(Count) : double.NaN;
+
+    public static Spread Of(IEnumerable<double> values)
+    {
+        var list = values.ToList();
+        if (list.Count == 0) return new Spread(0, double.NaN, double.NaN);
+        var mean = list.Average();
+        var std = list.Count > 1 ? Math.Sqrt(list.Sum(v => (v - mean) * (v - mean)) / (list.Count - 1)) : 0;
+        return new Spread(list.Count, mean, std);
+    }
+
+    public string Percent => Count == 0 ? "-" : $"{Mean * 100:F2} ± {Std * 100:F2}";
+}
+
+/// <summary>
+/// Writes a self-contained report folder: <c>index.html</c> (tables, and the plots beside it as PNG files)
+/// drawn from the runs' study databases. Runs with and without GPT are shown side by side.
+/// </summary>
+public static class ReportWriter
+{
+    public static string Write(IReadOnlyList<RunSummary> runs, string folder)
+    {
+        if (runs.Count == 0) throw new GptNasException("no runs to report; give --run with the folder of a 'gptnas search' run");
+        Directory.CreateDirectory(folder);
+        Plots.BestFitness(runs, Path.Combine(folder, "best_fitness.png"));
+        Plots.AccuracyAgainstParameters(runs, Path.Combine(folder, "accuracy_vs_parameters.png"));
+        Plots.FinalTraining(runs, Path.Combine(folder, "final_loss.png"), Path.Combine(folder, "final_accuracy.png"));
+        var html = Path.Combine(folder, "index.html");
+        File.WriteAllText(html, Html(runs));
+        return html;
+    }
+
+    private static string Html(IReadOnlyList<RunSummary> runs)
+    {
+        var text = new StringBuilder();
+        text.Append("""
+            <!doctype html><html><head><meta charset="utf-8"><title>gptnas report</title>
+            <style>body{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}
+            td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
+            img{max-width:100%;border:1px solid #eee;margin:0.5em 0}</style></head><body>
+            <h1>gptnas search report</h1>
+            """);
+        text.Append($"<p>{runs.Count} run(s) on {Encode(string.Join(", ", runs.Select(r => r.Data).Distinct()))}; generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.</p>");
+        text.Append("<h2>With and without GPT</h2><table><tr><th>search</th><th>runs</th><th>final test top-1 (%), mean ± std</th><th>std. error</th><th>best proxy fitness (%), mean ± std</th></tr>");
+        foreach (var group in runs.GroupBy(r => r.WithGpt).OrderByDescending(g => g.Key))
+        {
+            var final = Spread.Of(group.Where(r => r.Final is not null).Select(r => r.Final!.TestTop1));
+            var proxy = Spread.Of(group.Where(r => r.BestFitness is not null).Select(r => r.BestFitness!.Value));
+            text.Append($"<tr><td>{group.First().Group}</td><td>{group.Count()}</td><td>{final.Percent}</td><td>{(final.Count > 1 ? (final.StandardError * 100).ToString("F2", CultureInfo.InvariantCulture) : "-")}</td><td>{proxy.Percent}</td></tr>");
+        }
+        text.Append("</table>");
+        text.Append("<h2>Runs</h2><table><tr><th>run</th><th>GPT</th><th>seed</th><th>trials</th><th>failed</th><th>best proxy (%)</th><th>final test top-1 (%)</th><th>final top-5 (%)</th></tr>");
+        foreach (var run in runs)
+        {
+            var failed = run.Trials.Count(t => t.State == TrialState.Failed);
+            text.Append($"<tr><td>{Encode(run.Name)}</td><td>{(run.WithGpt ? "yes" : "no")}</td><td>{run.Seed}</td><td>{run.Trials.Count}</td><td>{failed}</td>" +
+                        $"<td>{Percent(run.BestFitness)}</td><td>{Percent(run.Final?.TestTop1)}</td><td>{Percent(run.Final?.TestTop5)}</td></tr>");
+        }
+        text.Append("</table>");
+        foreach (var (file, caption) in new[]
+                 {
+                     ("best_fitness.png", "Best proxy fitness per generation."),
+                     ("accuracy_vs_parameters.png", "Proxy accuracy against parameter count, every complete trial."),
+                     ("final_loss.png", "Final training of the best architecture: training loss."),
+                     ("final_accuracy.png", "Final training of the best architecture: validation top-1."),
+                 })
+            text.Append($"<figure><img src=\"{file}\" alt=\"{caption}\"><figcaption>{caption}</figcaption></figure>");
+        text.Append("</body></html>\n");
+        return text.ToString();
+    }
+
+    private static string Percent(double? value) => value is { } v ? (v * 100).ToString("F2", CultureInfo.InvariantCulture) : "-";
+    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+}

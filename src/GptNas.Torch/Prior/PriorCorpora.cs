@@ -1,0 +1,150 @@
+using GptNas.Architectures;
+using GptNas.Corpora;
+using GptNas.Gpt;
+
+namespace GptNas.Prior;
+
+/// <summary>Token-id sequences of one corpus, split by architecture: a held-out architecture contributes no token to training.</summary>
+/// <param name="Train">Sequences trained on.</param>
+/// <param name="HeldOut">Sequences only evaluated.</param>
+/// <param name="TrainLabels">Per training sequence, the block kind of each layer (null for the head); null for an unlabelled corpus.</param>
+/// <param name="HeldOutLabels">The same for the held-out sequences.</param>
+public sealed record CorpusSplit(IReadOnlyList<int[]> Train, IReadOnlyList<int[]> HeldOut,
+    IReadOnlyList<BlockKind?[]>? TrainLabels = null, IReadOnlyList<BlockKind?[]>? HeldOutLabels = null);
+
+/// <summary>The two corpora of a prior, encoded with the vocabulary over both, and split for evaluation.</summary>
+/// <param name="Vocabulary">Every distinct token of both corpora (held-out ones included: a vocabulary is a token list, not training data).</param>
+/// <param name="PreTrainingManifest">The NAS-Bench-101 corpus as built.</param>
+/// <param name="FineTuningManifest">The reference-CNN corpus as built.</param>
+/// <param name="Cells">The NAS-Bench-101 networks, split by cell.</param>
+/// <param name="Networks">The reference CNNs, split by whole network, with block labels.</param>
+/// <param name="TrainNetworks">Names of the reference CNNs trained on, in corpus order.</param>
+/// <param name="HeldOutNetworks">Names of the reference CNNs held out, in corpus order.</param>
+public sealed record PriorData(Vocabulary Vocabulary, CorpusManifest PreTrainingManifest, CorpusManifest FineTuningManifest,
+    CorpusSplit Cells, CorpusSplit Networks, IReadOnlyList<string> TrainNetworks, IReadOnlyList<string> HeldOutNetworks)
+{
+    /// <summary>Block classifier examples of the training networks (head layers skipped).</summary>
+    public IReadOnlyList<BlockExample> TrainExamples(int context) => PriorCorpora.Examples(Networks.Train, Networks.TrainLabels!, context);
+
+    /// <summary>Block classifier examples of the held-out networks.</summary>
+    public IReadOnlyList<BlockExample> HeldOutExamples(int context) => PriorCorpora.Examples(Networks.HeldOut, Networks.HeldOutLabels!, context);
+}
+
+/// <summary>
+/// Builds, reads and splits the corpora of a prior, deterministically from a <see cref="PriorTrainingConfig"/>:
+/// the same config gives the same corpus bytes (checked against the manifests by <see cref="PriorEvaluator"/>),
+/// the same vocabulary and the same held-out architectures.
+/// </summary>
+public static class PriorCorpora
+{
+    public const string PreTrainingFile = "pretrain.txt";
+    public const string FineTuningFile = "finetune.txt";
+
+    /// <summary>Writes both corpus files (with manifests, and labels for the fine-tuning one) to <paramref name="folder"/>.</summary>
+    public static (CorpusManifest PreTraining, CorpusManifest FineTuning) Write(PriorTrainingConfig config, string folder,
+        IProgress<string>? log = null, CancellationToken cancellation = default)
+    {
+        config.Validate();
+        Directory.CreateDirectory(folder);
+        log?.Report(config.Sample is { } n ? $"pre-training corpus: a uniform sample of {n:N0} NAS-Bench-101 cells at {config.Input}"
+            : $"pre-training corpus: every NAS-Bench-101 cell at {config.Input}");
+        var pre = CorpusBuilder.BuildPreTraining(new PreTrainingCorpusOptions
+        {
+            MaxVertices = config.MaxVertices,
+            MaxEdges = config.MaxEdges,
+            Sample = config.Sample,
+            Seed = (ulong)new Seeds(config.Seed).Derive("corpus/sample"),
+            Input = config.InputShape,
+            Classes = config.Classes,
+            AccuracyTable = config.AccuracyTable,
+            MinAccuracy = config.MinAccuracy,
+        }, Path.Combine(folder, PreTrainingFile), cancellation: cancellation);
+        log?.Report($"fine-tuning corpus: {config.Networks.Count} reference CNNs at {config.Input}");
+        var fine = CorpusBuilder.BuildFineTuning(new FineTuningCorpusOptions
+        {
+            Networks = config.Networks,
+            Input = config.InputShape,
+            Classes = config.Classes,
+        }, Path.Combine(folder, FineTuningFile));
+        log?.Report($"corpora: {pre.Architectures:N0} cells ({pre.Tokens:N0} tokens), {fine.Architectures} networks ({fine.Tokens:N0} tokens)");
+        return (pre, fine);
+    }
+
+    /// <summary>Writes the corpora to <paramref name="folder"/>, then reads, encodes and splits them.</summary>
+    public static PriorData Build(PriorTrainingConfig config, string folder, IProgress<string>? log = null, CancellationToken cancellation = default)
+    {
+        var (preManifest, fineManifest) = Write(config, folder, log, cancellation);
+        return Read(config, folder, preManifest, fineManifest);
+    }
+
+    /// <summary>Reads corpora written by <see cref="Write"/> and splits them as <paramref name="config"/> says.</summary>
+    public static PriorData Read(PriorTrainingConfig config, string folder, CorpusManifest preManifest, CorpusManifest fineManifest)
+    {
+        var prePath = Path.Combine(folder, PreTrainingFile);
+        var finePath = Path.Combine(folder, FineTuningFile);
+        // Two passes over the (possibly large) pre-training file: tokens first, then ids, so only ints stay in memory.
+        var vocabulary = CorpusFile.VocabularyOf(prePath, finePath);
+        var cells = CorpusFile.Read(prePath).Select(line => vocabulary.Encode(line)).ToList();
+        var networks = CorpusFile.Read(finePath).Select(line => vocabulary.Encode(line)).ToList();
+        var labels = CorpusFile.ReadLabels(CorpusFile.LabelsPath(finePath)).Select(l => l.ToArray()).ToList();
+
+        var seeds = new Seeds(config.Seed);
+        if (cells.Count < 2) throw new GptNasException($"the pre-training corpus holds {cells.Count} cell; it needs at least 2 to hold one out");
+        var heldOutCount = Math.Clamp((int)Math.Round(config.HeldOutCells * cells.Count), 1, cells.Count - 1);
+        var heldOutCells = CorpusBuilder.SampleIndices(cells.Count, heldOutCount, (ulong)seeds.Derive("split/cells")).ToHashSet();
+        var heldOutNames = HeldOutNetworks(config, seeds.Random("split/networks"));
+        var isHeldOut = config.Networks.Select(heldOutNames.Contains).ToArray();
+
+        var cellSplit = new CorpusSplit(
+            cells.Where((_, i) => !heldOutCells.Contains(i)).ToArray(),
+            cells.Where((_, i) => heldOutCells.Contains(i)).ToArray());
+        var networkSplit = new CorpusSplit(
+            networks.Where((_, i) => !isHeldOut[i]).ToArray(), networks.Where((_, i) => isHeldOut[i]).ToArray(),
+            labels.Where((_, i) => !isHeldOut[i]).ToArray(), labels.Where((_, i) => isHeldOut[i]).ToArray());
+        return new PriorData(vocabulary, preManifest, fineManifest, cellSplit, networkSplit,
+            config.Networks.Where((_, i) => !isHeldOut[i]).ToArray(), config.Networks.Where((_, i) => isHeldOut[i]).ToArray());
+    }
+
+    /// <summary>
+    /// <see cref="PriorTrainingConfig.HeldOutPerFamily"/> networks drawn from each family with at least
+    /// <see cref="PriorTrainingConfig.MinFamilySize"/> members, families in corpus order.
+    /// </summary>
+    public static IReadOnlySet<string> HeldOutNetworks(PriorTrainingConfig config, Random random)
+    {
+        var heldOut = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var family in config.Networks.GroupBy(Family))
+        {
+            var members = family.ToList();
+            if (members.Count < config.MinFamilySize) continue;
+            for (var k = 0; k < config.HeldOutPerFamily; k++)
+            {
+                var pick = members[random.Next(members.Count)];
+                members.Remove(pick);
+                heldOut.Add(pick);
+            }
+        }
+        if (heldOut.Count == 0)
+            throw new GptNasException($"no family of the fine-tuning networks has {config.MinFamilySize} members, so none can be held out for evaluation; name more networks of one family or lower prior.min_family_size");
+        return heldOut;
+    }
+
+    private static readonly string[] Families = ["efficientnet", "googlenet", "regnet_x", "regnet_y", "resnext", "resnet", "shufflenet_v2", "wide_resnet"];
+
+    /// <summary>The torchvision family of a reference network: its name without the size suffix.</summary>
+    public static string Family(string network) =>
+        Families.FirstOrDefault(f => network.StartsWith(f, StringComparison.Ordinal)) ?? network;
+
+    /// <summary>
+    /// One example per labelled layer: the context <see cref="PriorContext.Before"/> gives at its position (what the
+    /// classifier reads at search time), the layer's token and its block kind. Head layers (no block) are skipped.
+    /// </summary>
+    public static IReadOnlyList<BlockExample> Examples(IReadOnlyList<int[]> sequences, IReadOnlyList<BlockKind?[]> labels, int context)
+    {
+        var examples = new List<BlockExample>();
+        for (var s = 0; s < sequences.Count; s++)
+            for (var p = 0; p < sequences[s].Length; p++)
+                if (labels[s][p] is { } kind)
+                    examples.Add(new BlockExample(PriorContext.Before(sequences[s], p, context), sequences[s][p], kind));
+        return examples;
+    }
+}

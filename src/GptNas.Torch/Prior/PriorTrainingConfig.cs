@@ -1,0 +1,116 @@
+using GptNas.Architectures;
+using GptNas.Corpora;
+using GptNas.Corpora.NasBench101;
+using GptNas.Gpt;
+
+namespace GptNas.Prior;
+
+/// <summary>
+/// Everything that makes a prior folder (GPT-NAS §4): the two corpora, the held-out split by architecture,
+/// the GPT's pre-training and fine-tuning, and the block classifier. <see cref="PriorTrainer"/> stores the
+/// resolved config (derived seeds filled in) in <c>prior.json</c>, and <see cref="PriorEvaluator"/> rebuilds
+/// the corpora and the split from it, so the held-out sets never have to be shipped.
+/// </summary>
+public sealed record PriorTrainingConfig
+{
+    /// <summary>Root seed: the cell sample, both splits, the GPT's initialization and training, and the classifier derive theirs from it.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>NAS-Bench-101 cells in the pre-training corpus, a seeded uniform sample; null keeps every cell
+    /// (423,624, or those passing the accuracy filter; the paper uses the 295,889 at 90% or more).</summary>
+    public int? Sample { get; init; } = 20_000;
+
+    /// <summary>Largest cell, input and output included (NAS-Bench-101: 7); smaller spaces make quick tests.</summary>
+    public int MaxVertices { get; init; } = Cell.MaxVertices;
+
+    /// <summary>Most edges per cell (NAS-Bench-101: 9).</summary>
+    public int MaxEdges { get; init; } = Cell.MaxEdges;
+
+    /// <summary>CSV of NAS-Bench-101 validation accuracies; when given, only cells at or above <see cref="MinAccuracy"/> are kept.</summary>
+    public string? AccuracyTable { get; init; }
+
+    /// <summary>Accuracy filter threshold in percent (the paper: 90).</summary>
+    public double MinAccuracy { get; init; } = 90;
+
+    /// <summary>Input size both corpora are written at, HxWxC. Tokens are relative to it, so one prior serves any data set.</summary>
+    public string Input { get; init; } = "32x32x3";
+
+    /// <summary>Classes of every network's fc layer.</summary>
+    public int Classes { get; init; } = 10;
+
+    /// <summary>Reference CNNs of the fine-tuning corpus, by torchvision name (default: the 36 of §4).</summary>
+    public IReadOnlyList<string> Networks { get; init; } = ReferenceNetworks.Names;
+
+    /// <summary>Share of the sampled cells held out for evaluation (whole architectures: a cell is one line).</summary>
+    public double HeldOutCells { get; init; } = 0.05;
+
+    /// <summary>Whole reference networks held out for evaluation from each family that is large enough.</summary>
+    public int HeldOutPerFamily { get; init; } = 1;
+
+    /// <summary>A family gives up networks for evaluation only when it has at least this many.
+    /// NOTE: 3, so GoogLeNet (alone) and the two-member ResNeXt and Wide-ResNet families stay fully in training.</summary>
+    public int MinFamilySize { get; init; } = 3;
+
+    /// <summary>Shape of the GPT (§4: 4 layers, 4 heads, context 10, d_model 128).</summary>
+    public GptConfig Gpt { get; init; } = GptConfig.Paper;
+
+    /// <summary>Pre-training on the NAS-Bench-101 corpus. NOTE: learning rate 1e-3, not §4's 1e-4: at the few epochs
+    /// a CPU affords, 1e-4 leaves the GPT far from converged; the seed is derived from <see cref="Seed"/>.</summary>
+    public GptTrainingConfig PreTraining { get; init; } = new() { Epochs = 2, LearningRate = 1e-3 };
+
+    /// <summary>Fine-tuning on the reference CNNs, continuing from the pre-trained weights with a fresh optimizer.</summary>
+    public GptTrainingConfig FineTuning { get; init; } = new() { Epochs = 30, LearningRate = 5e-4 };
+
+    /// <summary>The block classifier; its context is always the GPT's (<see cref="PriorContext.Before"/>) and its seed is derived.</summary>
+    public BlockClassifierConfig Classifier { get; init; } = new() { Epochs = 40 };
+
+    /// <summary>Keep the GPT's Adam state in <c>gpt/</c> (twice the weights) so training can resume; off keeps a shipped prior small.</summary>
+    public bool KeepOptimizerState { get; init; }
+
+    /// <summary>The input as a shape.</summary>
+    public Shape InputShape => Shape.TryParse(Input, out var shape) ? shape
+        : throw new GptNasException($"prior.input must be HxWxC, e.g. 32x32x3, got '{Input}'");
+
+    /// <summary>Throws a <see cref="GptNasException"/> naming the first impossible setting.</summary>
+    public PriorTrainingConfig Validate()
+    {
+        if (Sample is < 2) throw new GptNasException($"prior.sample is {Sample}; it must hold at least 2 cells (one to train on, one to hold out)");
+        if (HeldOutCells is <= 0 or >= 1) throw new GptNasException($"prior.held_out_cells is {HeldOutCells}; it must be in (0, 1)");
+        if (HeldOutPerFamily < 1) throw new GptNasException($"prior.held_out_per_family is {HeldOutPerFamily}; it must be at least 1");
+        if (MinFamilySize <= HeldOutPerFamily)
+            throw new GptNasException($"prior.min_family_size is {MinFamilySize}; it must exceed prior.held_out_per_family ({HeldOutPerFamily}) so every family keeps a network in training");
+        if (Classes < 1) throw new GptNasException($"prior.classes is {Classes}; it must be at least 1");
+        if (Networks.Count == 0) throw new GptNasException("prior.networks is empty; name at least the networks of one family");
+        foreach (var name in Networks)
+            if (!ReferenceNetworks.Contains(name)) throw new GptNasException($"prior.networks names '{name}', which is not a reference network; known: {string.Join(", ", ReferenceNetworks.Names)}");
+        _ = InputShape;
+        Gpt.Validate();
+        PreTraining.Validate();
+        FineTuning.Validate();
+        Classifier.Validate();
+        return this;
+    }
+
+    /// <summary>
+    /// This config with every component seed derived from <see cref="Seed"/> and the classifier reading the
+    /// GPT's context: what the trainer runs and what <c>prior.json</c> records.
+    /// </summary>
+    public PriorTrainingConfig Resolved()
+    {
+        var seeds = new Seeds(Seed);
+        return this with
+        {
+            PreTraining = PreTraining with { Seed = seeds.Derive("gpt/pretraining") },
+            FineTuning = FineTuning with { Seed = seeds.Derive("gpt/finetuning") },
+            Classifier = Classifier with { Seed = seeds.Derive("classifier"), Context = Gpt.Context },
+        };
+    }
+
+    /// <summary>The seeds derived from <see cref="Seed"/>, by name, as <c>prior.json</c> lists them.</summary>
+    public IReadOnlyDictionary<string, int> DerivedSeeds()
+    {
+        var seeds = new Seeds(Seed);
+        return new[] { "corpus/sample", "split/cells", "split/networks", "gpt/init", "gpt/pretraining", "gpt/finetuning", "classifier" }
+            .ToDictionary(name => name, seeds.Derive);
+    }
+}

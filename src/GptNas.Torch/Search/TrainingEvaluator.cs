@@ -1,0 +1,75 @@
+using GptNas.Architectures;
+using GptNas.Config;
+using GptNas.Data;
+using GptNas.Networks;
+using GptNas.Search;
+using GptNas.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GptNas.Search;
+
+/// <summary>
+/// Proxy fitness of GPT-NAS §7: a short training on the training split, scored by top-1 on the validation
+/// split held out from it. With <see cref="Acceleration.Predicted"/> only the GPT-predicted blocks train
+/// (only BatchNorm when none was predicted; everything when there is neither), as the paper does.
+/// </summary>
+public sealed class TrainingEvaluator(DataSplits data, ProxySettings settings, Device device) : IEvaluator<Architecture>
+{
+    private readonly DataSplits _proxyData = Subset(data, settings.TrainFraction);
+
+    public EvaluationResult Evaluate(Individual<Architecture> individual, int seed, CancellationToken cancellation)
+    {
+        var architecture = individual.Candidate;
+        torch.manual_seed(seed);
+        using var network = NetworkBuilder.Build(architecture);
+        var (trainable, mode) = Trainable(network, individual.Predicted, settings.Acceleration);
+        // Frozen weights need no gradients: backward then skips their weight gradients (inputs still get theirs).
+        var train = trainable.ToHashSet(ReferenceEqualityComparer.Instance);
+        foreach (var parameter in network.parameters()) parameter.requires_grad = train.Contains(parameter);
+        var config = settings.Training with { Seed = seed };
+        var batches = new DataBatches(_proxyData, config);
+        var result = new Trainer(config, device).Fit(network, batches.Train, batches.Validation, trainable: trainable, cancellation: cancellation);
+        var last = result.Last;
+        var fitness = last.ValidationTop1 ?? throw new GptNasException("proxy fitness needs a validation split; set validation_fraction above 0");
+        return new EvaluationResult(fitness, new Dictionary<string, double>
+        {
+            ["val_top1"] = fitness,
+            ["val_loss"] = last.ValidationLoss ?? double.NaN,
+            ["train_loss"] = last.TrainLoss,
+            ["train_top1"] = last.TrainAccuracy,
+            ["parameters"] = architecture.Parameters,
+            ["flops"] = architecture.Flops,
+            ["trained_parameters"] = trainable.Sum(p => p.numel()),
+            ["acceleration"] = (int)mode,
+            ["images_per_second"] = last.ImagesPerSecond,
+        });
+    }
+
+    /// <summary>What the proxy trains, and which rule chose it (0 full, 1 predicted blocks, 2 BatchNorm only).</summary>
+    /// <remarks>
+    /// NOTE: the classifier (fc) trains in every mode; the paper names only the predicted blocks, but a frozen
+    /// random read-out would make the proxy score the read-out's luck rather than the architecture.
+    /// </remarks>
+    public static (List<Parameter> Parameters, int Mode) Trainable(Network network, IReadOnlyList<int> predicted, Acceleration acceleration)
+    {
+        var head = network.named_children().Where(c => c.name == "fc").SelectMany(c => c.module.parameters()).ToList();
+        if (acceleration == Acceleration.Full) return (network.parameters().ToList(), 0);
+        var stem = network.Architecture.Stem.Count;
+        if (predicted.Count > 0)
+            return (predicted.SelectMany(i => network.Blocks[stem + i].parameters()).Concat(head).ToList(), 1);
+        var norms = network.modules().OfType<BatchNorm2d>().SelectMany(m => m.parameters()).ToList();
+        return norms.Count > 0 ? (norms.Concat(head).ToList(), 2) : (network.parameters().ToList(), 0);
+    }
+
+    /// <summary>A seeded share of the training split, for proxies (§7 uses 10% of ImageNet).</summary>
+    private static DataSplits Subset(DataSplits data, double fraction)
+    {
+        if (fraction >= 1) return data;
+        var count = Math.Max(1, (int)(data.Train.Count * fraction));
+        var indices = Enumerable.Range(0, data.Train.Count).ToArray();
+        new Random(0).Shuffle(indices);
+        return new DataSplits(data.Train.Subset(indices[..count], $"{data.Train.Source} ({fraction:P0})"), data.Validation, data.Test);
+    }
+}
