@@ -14,6 +14,8 @@ public static class GptNasCli
         root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(TrialsCommands.Create());
         root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(PriorCommands.Create());
+        root.Subcommands.Add(AblationCommand.Create());
         return root;
     }
 

@@ -1,0 +1,243 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using GptNas.Corpora;
+using GptNas.Corpora.NasBench101;
+using GptNas.Gpt;
+using GptNas.Prior;
+using Spectre.Console;
+using TorchSharp;
+
+namespace GptNas.Cli.Commands;
+
+/// <summary>
+/// <c>gptnas prior corpus | train | eval | sample | enumerate</c>: the GPT-NAS prior (§4): its corpora, its
+/// training, its scores on held-out architectures, what it generates, and the NAS-Bench-101 cell space.
+/// </summary>
+public static class PriorCommands
+{
+    public static Command Create()
+    {
+        var prior = new Command("prior", "Build, train, evaluate and sample the GPT prior (GPT + block classifier)");
+        prior.Subcommands.Add(CreateCorpus());
+        prior.Subcommands.Add(CreateTrain());
+        prior.Subcommands.Add(CreateEval());
+        prior.Subcommands.Add(CreateSample());
+        prior.Subcommands.Add(CreateEnumerate());
+        return prior;
+    }
+
+    /// <summary>The options that decide the corpora, shared by <c>corpus</c> and <c>train</c>.</summary>
+    private sealed class CorpusOptions
+    {
+        public readonly Option<int> Sample = new("--sample") { Description = "NAS-Bench-101 cells to sample uniformly for the pre-training corpus", DefaultValueFactory = _ => 20_000 };
+        public readonly Option<bool> All = new("--all") { Description = "Use every NAS-Bench-101 cell (423,624, or those passing --accuracy-table) instead of a sample" };
+        public readonly Option<string?> AccuracyTable = new("--accuracy-table") { Description = "CSV of NAS-Bench-101 validation accuracies (hash and accuracy columns); keeps cells at or above --min-accuracy" };
+        public readonly Option<double> MinAccuracy = new("--min-accuracy") { Description = "Accuracy filter threshold in percent (the paper: 90)", DefaultValueFactory = _ => 90 };
+        public readonly Option<string> Input = new("--input") { Description = "Input size HxWxC the corpora are written at (tokens are relative to it)", DefaultValueFactory = _ => "32x32x3" };
+        public readonly Option<int> Seed = new("--seed") { Description = "Root seed: sample, held-out split, initialization, training", DefaultValueFactory = _ => 0 };
+
+        public void AddTo(Command command)
+        {
+            foreach (var option in new Option[] { Sample, All, AccuracyTable, MinAccuracy, Input, Seed }) command.Options.Add(option);
+        }
+
+        public PriorTrainingConfig Apply(ParseResult parse, PriorTrainingConfig config)
+        {
+            var sample = parse.GetValue(Sample);
+            if (!parse.GetValue(All) && sample < 2) throw new UsageException($"--sample must be at least 2, got {sample}");
+            ArchitectureSource.ParseShape(parse.GetValue(Input)!);
+            return config with
+            {
+                Sample = parse.GetValue(All) ? null : sample,
+                AccuracyTable = parse.GetValue(AccuracyTable),
+                MinAccuracy = parse.GetValue(MinAccuracy),
+                Input = parse.GetValue(Input)!,
+                Seed = parse.GetValue(Seed),
+            };
+        }
+    }
+
+    private static Command CreateCorpus()
+    {
+        var corpus = new CorpusOptions();
+        var output = new Option<string>("--out") { Description = "Folder for pretrain.txt, finetune.txt (+ labels), their manifests and vocabulary.txt", Required = true };
+        var command = new Command("corpus", "Write the pre-training (NAS-Bench-101) and fine-tuning (reference CNN) corpora with manifests") { output };
+        corpus.AddTo(command);
+        command.SetAction(parse => UserErrors.Run(() =>
+        {
+            var config = corpus.Apply(parse, new PriorTrainingConfig());
+            var folder = parse.GetValue(output)!;
+            var clock = Stopwatch.StartNew();
+            var (pre, fine) = PriorCorpora.Write(config, folder, Log());
+            var vocabulary = CorpusFile.VocabularyOf(Path.Combine(folder, PriorCorpora.PreTrainingFile), Path.Combine(folder, PriorCorpora.FineTuningFile));
+            vocabulary.Save(Path.Combine(folder, ArchitecturePrior.VocabularyFile));
+            var table = new Table().AddColumns("corpus", "architectures", "tokens", "distinct tokens", "sha256");
+            foreach (var (file, m) in new[] { (PriorCorpora.PreTrainingFile, pre), (PriorCorpora.FineTuningFile, fine) })
+                table.AddRow(file, m.Architectures.ToString("N0"), m.Tokens.ToString("N0"), m.DistinctTokens.ToString("N0"), m.CorpusSha256[..16] + "…");
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLine($"vocabulary over both: [bold]{vocabulary.Count}[/] ids (3 reserved), sha256 {vocabulary.Hash[..16]}…; written to {Markup.Escape(folder)} in {clock.Elapsed.TotalSeconds:F1} s");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command CreateTrain()
+    {
+        var corpus = new CorpusOptions();
+        var output = new Option<string>("--out") { Description = "The prior folder to write (vocabulary.txt, gpt/, classifier/, prior.json)", Required = true };
+        var preset = new Option<string>("--gpt") { Description = $"GPT preset: {string.Join(", ", GptConfig.PresetNames)}", DefaultValueFactory = _ => "paper" };
+        var defaults = new PriorTrainingConfig();
+        var preEpochs = new Option<int>("--pretrain-epochs") { Description = "GPT epochs on the NAS-Bench-101 corpus", DefaultValueFactory = _ => defaults.PreTraining.Epochs };
+        var preLr = new Option<double>("--pretrain-lr") { Description = "Adam learning rate of pre-training (§4: 1e-4; the CPU default is higher)", DefaultValueFactory = _ => defaults.PreTraining.LearningRate };
+        var fineEpochs = new Option<int>("--finetune-epochs") { Description = "GPT epochs on the reference CNNs", DefaultValueFactory = _ => defaults.FineTuning.Epochs };
+        var fineLr = new Option<double>("--finetune-lr") { Description = "Adam learning rate of fine-tuning", DefaultValueFactory = _ => defaults.FineTuning.LearningRate };
+        var classifierEpochs = new Option<int>("--classifier-epochs") { Description = "Block classifier epochs", DefaultValueFactory = _ => defaults.Classifier.Epochs };
+        var heldOut = new Option<double>("--held-out") { Description = "Share of the sampled cells held out for evaluation", DefaultValueFactory = _ => defaults.HeldOutCells };
+        var keepCorpora = new Option<string?>("--keep-corpora") { Description = "Keep the corpus files in this folder (default: a scratch folder, removed)" };
+        var keepOptimizer = new Option<bool>("--keep-optimizer") { Description = "Also save the GPT's Adam state (triples gpt/)" };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };
+        var device = new Option<string>("--device") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => "cpu" };
+        var command = new Command("train", "Build the corpora, pre-train and fine-tune the GPT, train the block classifier, evaluate on held-out architectures")
+        {
+            output, preset, preEpochs, preLr, fineEpochs, fineLr, classifierEpochs, heldOut, keepCorpora, keepOptimizer, threads, device,
+        };
+        corpus.AddTo(command);
+        command.SetAction(parse => UserErrors.Run(() =>
+        {
+            var config = corpus.Apply(parse, defaults) with
+            {
+                Gpt = GptConfig.Preset(parse.GetValue(preset)!),
+                PreTraining = defaults.PreTraining with { Epochs = parse.GetValue(preEpochs), LearningRate = parse.GetValue(preLr) },
+                FineTuning = defaults.FineTuning with { Epochs = parse.GetValue(fineEpochs), LearningRate = parse.GetValue(fineLr) },
+                Classifier = defaults.Classifier with { Epochs = parse.GetValue(classifierEpochs) },
+                HeldOutCells = parse.GetValue(heldOut),
+                KeepOptimizerState = parse.GetValue(keepOptimizer),
+            };
+            TorchRuntime.SetThreads(parse.GetValue(threads));
+            var manifest = PriorTrainer.Train(config, parse.GetValue(output)!, parse.GetValue(keepCorpora), TorchRuntime.Device(parse.GetValue(device)), Log());
+            PrintEvaluation(manifest.Evaluation, manifest);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command CreateEval()
+    {
+        var folder = new Option<string?>("--prior") { Description = "Prior folder (default: the shipped one)" };
+        var json = new Option<bool>("--json") { Description = "Print JSON (recomputed and stored evaluation)" };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };
+        var command = new Command("eval", "Recompute the prior's scores on its held-out architectures (rebuilt from prior.json's seeds)") { folder, json, threads };
+        command.SetAction(parse => UserErrors.Run(() =>
+        {
+            TorchRuntime.SetThreads(parse.GetValue(threads));
+            var path = parse.GetValue(folder) ?? ArchitecturePrior.ShippedFolder();
+            var asJson = parse.GetValue(json);
+            var (stored, recomputed) = PriorEvaluator.Recompute(path, asJson ? null : Log());
+            var differences = recomputed.Differences(stored.Evaluation);
+            if (asJson)
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new { prior = path, recomputed, stored = stored.Evaluation, matches_stored = differences.Count == 0, differences }, PriorManifest.Json));
+                return 0;
+            }
+            AnsiConsole.MarkupLine($"prior [bold]{Markup.Escape(path)}[/]");
+            PrintEvaluation(recomputed, stored);
+            AnsiConsole.MarkupLine(differences.Count == 0 ? "[green]matches the numbers in prior.json[/]"
+                : $"[yellow]differs from prior.json[/] (another thread count or device changes the last digits): {Markup.Escape(string.Join("; ", differences))}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command CreateSample()
+    {
+        var folder = new Option<string?>("--prior") { Description = "Prior folder (default: the shipped one)" };
+        var count = new Option<int>("--count") { Description = "Sequences to generate", DefaultValueFactory = _ => 3 };
+        var length = new Option<int>("--max-length") { Description = "Stop a sequence after this many layers if no fc layer ended it", DefaultValueFactory = _ => 80 };
+        var temperature = new Option<double>("--temperature") { Description = "Sampling temperature", DefaultValueFactory = _ => 1.0 };
+        var topK = new Option<int>("--top-k") { Description = "Sample among the k most probable tokens; 0 for all", DefaultValueFactory = _ => 10 };
+        var greedy = new Option<bool>("--greedy") { Description = "Always take the most probable token" };
+        var seed = new Option<int>("--seed") { Description = "Sampling seed", DefaultValueFactory = _ => 0 };
+        var command = new Command("sample", "Generate layer sequences from <bos> with the prior's GPT and print them as layer tokens")
+        {
+            folder, count, length, temperature, topK, greedy, seed,
+        };
+        command.SetAction(parse => UserErrors.Run(() =>
+        {
+            if (parse.GetValue(count) < 1) throw new UsageException($"--count must be at least 1, got {parse.GetValue(count)}");
+            if (parse.GetValue(length) < 1) throw new UsageException($"--max-length must be at least 1, got {parse.GetValue(length)}");
+            if (!parse.GetValue(greedy) && !(parse.GetValue(temperature) > 0)) throw new UsageException($"--temperature must be positive (or use --greedy), got {parse.GetValue(temperature)}");
+            using var prior = ArchitecturePrior.Load(parse.GetValue(folder) ?? ArchitecturePrior.ShippedFolder());
+            var options = parse.GetValue(greedy) ? SamplingOptions.GreedyDecoding
+                : new SamplingOptions { Temperature = parse.GetValue(temperature), TopK = Math.Max(0, parse.GetValue(topK)) };
+            var sampler = new GptSampler(prior.Gpt, parse.GetValue(seed));
+            for (var s = 1; s <= parse.GetValue(count); s++)
+            {
+                var layers = Generate(prior, sampler, options, parse.GetValue(length));
+                AnsiConsole.MarkupLine($"[bold]sequence {s}[/]: {layers.Count} layers");
+                foreach (var id in layers) Console.WriteLine($"  {prior.Vocabulary[id]}");
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>Tokens after &lt;bos&gt; until an fc layer (the end of every corpus network) or the length limit.</summary>
+    private static List<int> Generate(ArchitecturePrior prior, GptSampler sampler, SamplingOptions options, int maxLength)
+    {
+        var tokens = new List<int> { Vocabulary.BosId };
+        while (tokens.Count <= maxLength)
+        {
+            var next = sampler.Next(tokens, options);
+            tokens.Add(next);
+            if (prior.Vocabulary.TokenAt(next)?.Category == Architectures.LayerCategory.Fc) break;
+        }
+        return tokens.Skip(1).ToList();
+    }
+
+    private static Command CreateEnumerate()
+    {
+        var vertices = new Option<int>("--max-vertices") { Description = "Largest cell, input and output included", DefaultValueFactory = _ => Cell.MaxVertices };
+        var edges = new Option<int>("--max-edges") { Description = "Most edges per cell", DefaultValueFactory = _ => Cell.MaxEdges };
+        var hashes = new Option<bool>("--hashes") { Description = "Also compute nasbench's hash of every cell and check they are distinct (slower)" };
+        var threads = new Option<int?>("--threads") { Description = "Worker threads (default: all cores)" };
+        var command = new Command("enumerate", "Enumerate the NAS-Bench-101 cell space (423,624 unique cells) and time it") { vertices, edges, hashes, threads };
+        command.SetAction(parse => UserErrors.Run(() =>
+        {
+            var space = CellEnumerator.Enumerate(parse.GetValue(vertices), parse.GetValue(edges), parse.GetValue(threads), parse.GetValue(hashes));
+            var table = new Table().AddColumns("vertices", "unique cells");
+            for (var v = 2; v < space.UniqueByVertices.Count; v++) table.AddRow(v.ToString(), space.UniqueByVertices[v].ToString("N0"));
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLine($"[bold]{space.Count:N0}[/] unique cells (up to {space.MaxVertices} vertices, {space.MaxEdges} edges) from {space.LabelledGraphs:N0} labelled graphs, " +
+                                   $"{(space.HasHashes ? "hashes distinct, " : "")}in {space.Elapsed.TotalSeconds:F1} s");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static void PrintEvaluation(PriorEvaluation evaluation, PriorManifest manifest)
+    {
+        var table = new Table().AddColumns("held-out corpus", "architectures", "positions", "GPT top-1", "bigram top-1", "GPT perplexity", "bigram perplexity");
+        foreach (var (name, e) in new[] { ("NAS-Bench-101 cells", evaluation.PreTraining), ("reference CNNs", evaluation.FineTuning) })
+            table.AddRow(name, $"{e.HeldOutArchitectures:N0} (train {e.TrainArchitectures:N0})", e.Gpt.Positions.ToString("N0"),
+                Best(e.Gpt.Accuracy.ToString("P2"), e.Gpt.Accuracy > e.Bigram.Accuracy), e.Bigram.Accuracy.ToString("P2"),
+                Best(e.Gpt.Perplexity.ToString("F3"), e.Gpt.Perplexity < e.Bigram.Perplexity), e.Bigram.Perplexity.ToString("F3"));
+        AnsiConsole.Write(table);
+        var c = evaluation.Classifier;
+        var classifier = new Table().AddColumns("block classifier", "held-out layers", "accuracy", "majority baseline");
+        classifier.AddRow(Markup.Escape(string.Join(", ", manifest.Split.HeldOutNetworks)), c.HeldOutExamples.ToString("N0"),
+            Best(c.Accuracy.ToString("P2"), c.Accuracy > c.Majority), c.Majority.ToString("P2"));
+        AnsiConsole.Write(classifier);
+        AnsiConsole.MarkupLine($"vocabulary {manifest.VocabularySize} ids, sha256 {manifest.VocabularySha256[..16]}…; seed {manifest.Config.Seed}; " +
+                               $"GPT {manifest.Config.Gpt.Layers} layers x {manifest.Config.Gpt.Width} wide; trained in {manifest.Training.Seconds.GetValueOrDefault("total") / 60:F1} min");
+    }
+
+    private static string Best(string text, bool best) => best ? $"[green]{text}[/]" : text;
+
+    /// <summary>Training log lines, time-stamped, in order.</summary>
+    private static IProgress<string> Log()
+    {
+        var clock = Stopwatch.StartNew();
+        return new SyncProgress<string>(line => AnsiConsole.MarkupLine($"[grey]{clock.Elapsed:mm\\:ss}[/] {Markup.Escape(line)}"));
+    }
+}
