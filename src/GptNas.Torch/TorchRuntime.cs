@@ -41,6 +41,80 @@ public static partial class TorchRuntime
         if (torch.get_num_threads() != count) torch.set_num_threads(count);
     }
 
+    /// <summary>
+    /// Enters CPU autocast to bfloat16 on this thread (PyTorch's <c>torch.autocast("cpu", torch.bfloat16)</c>):
+    /// convolutions and matrix products run in bf16, the ops autocast keeps in float32 stay there. Dispose on
+    /// the same thread to leave it; leaving the outermost region clears autocast's cache of bf16 weight copies,
+    /// so an optimizer step between two regions is always seen.
+    /// </summary>
+    /// <remarks>
+    /// TorchSharp 0.107 has no autocast API, so this calls libtorch's own <c>at::autocast</c> functions by their
+    /// C++ names (stable since libtorch 2.4). A libtorch without them throws <see cref="NotSupportedException"/>.
+    /// </remarks>
+    public static IDisposable AutocastBFloat16() => new AutocastScope();
+
     public static torch.Device Device(string? name = null) =>
         name is null or "auto" ? (torch.cuda.is_available() ? torch.CUDA : torch.CPU) : torch.device(name);
+
+    private sealed class AutocastScope : IDisposable
+    {
+        private const sbyte DeviceTypeCpu = 0;        // c10::DeviceType::CPU
+        private const sbyte ScalarTypeBFloat16 = 15;  // c10::ScalarType::BFloat16
+        private readonly bool _wasEnabled;
+        private readonly sbyte _previousType;
+        private bool _disposed;
+
+        public AutocastScope()
+        {
+            try
+            {
+                _wasEnabled = Autocast.IsEnabled(DeviceTypeCpu);
+                _previousType = Autocast.GetDtype(DeviceTypeCpu);
+                Autocast.IncrementNesting();
+            }
+            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+            {
+                throw new NotSupportedException($"this libtorch has no CPU autocast entry points: {e.Message}", e);
+            }
+            Autocast.SetDtype(DeviceTypeCpu, ScalarTypeBFloat16);
+            Autocast.SetEnabled(DeviceTypeCpu, true);
+        }
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            Autocast.SetEnabled(DeviceTypeCpu, _wasEnabled);
+            Autocast.SetDtype(DeviceTypeCpu, _previousType);
+            if (Autocast.DecrementNesting() == 0) Autocast.ClearCache();
+        }
+    }
+
+    /// <summary>libtorch's <c>at::autocast</c> functions (libtorch_cpu, C++ names); c10 enums are int8.</summary>
+    private static partial class Autocast
+    {
+        private const string Library = "libtorch_cpu";
+
+        [LibraryImport(Library, EntryPoint = "_ZN2at8autocast19is_autocast_enabledEN3c1010DeviceTypeE")]
+        [return: MarshalAs(UnmanagedType.U1)]
+        public static partial bool IsEnabled(sbyte deviceType);
+
+        [LibraryImport(Library, EntryPoint = "_ZN2at8autocast20set_autocast_enabledEN3c1010DeviceTypeEb")]
+        public static partial void SetEnabled(sbyte deviceType, [MarshalAs(UnmanagedType.U1)] bool enabled);
+
+        [LibraryImport(Library, EntryPoint = "_ZN2at8autocast18get_autocast_dtypeEN3c1010DeviceTypeE")]
+        public static partial sbyte GetDtype(sbyte deviceType);
+
+        [LibraryImport(Library, EntryPoint = "_ZN2at8autocast18set_autocast_dtypeEN3c1010DeviceTypeENS1_10ScalarTypeE")]
+        public static partial void SetDtype(sbyte deviceType, sbyte scalarType);
+
+        [LibraryImport(Library, EntryPoint = "_ZN2at8autocast17increment_nestingEv")]
+        public static partial int IncrementNesting();
+
+        [LibraryImport(Library, EntryPoint = "_ZN2at8autocast17decrement_nestingEv")]
+        public static partial int DecrementNesting();
+
+        [LibraryImport(Library, EntryPoint = "_ZN2at8autocast11clear_cacheEv")]
+        public static partial void ClearCache();
+    }
 }

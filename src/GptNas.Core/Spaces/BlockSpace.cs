@@ -23,9 +23,12 @@ public sealed class BlockSpace(BlockSpaceConfig config) : ISearchSpace<Architect
         var downsamples = Enumerable.Range(1, count - 1).OrderBy(_ => random.Next()).Take(Math.Min(config.MaxDownsamples, count - 1)).ToHashSet();
         var blocks = new List<Block>();
         var shape = StemOutput;
+        var stage = 0;
         for (var i = 0; i < count; i++)
         {
-            var block = RandomBlock(shape, Stage(blocks.Count(IsDownsampling(shape, blocks)) + (downsamples.Contains(i) ? 1 : 0)), downsamples.Contains(i), random);
+            var downsample = downsamples.Contains(i);
+            if (downsample) stage++;
+            var block = RandomBlock(shape, Stage(stage), downsample, random);
             blocks.Add(block);
             shape = BlockLayers.Write(block, shape, []);
         }
@@ -128,6 +131,4 @@ public sealed class BlockSpace(BlockSpaceConfig config) : ISearchSpace<Architect
 
     private int SetsWidthOrKeep(Block block, Shape input, Random random) =>
         BlockFactory.SetsWidth(block.Kind) ? config.Widths[random.Next(config.Widths.Count)] : input.Channels;
-
-    private static Func<Block, bool> IsDownsampling(Shape _, List<Block> __) => b => b.Stride > 1;
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using GptNas.Architectures;
 using GptNas.Corpora;
 using GptNas.Corpora.NasBench101;
@@ -68,6 +69,7 @@ public sealed record PriorTrainingConfig
     public bool KeepOptimizerState { get; init; }
 
     /// <summary>The input as a shape.</summary>
+    [JsonIgnore]
     public Shape InputShape => Shape.TryParse(Input, out var shape) ? shape
         : throw new GptNasException($"prior.input must be HxWxC, e.g. 32x32x3, got '{Input}'");
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -22,6 +23,7 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
         model.to(_device);
         var parameters = (trainable ?? model.parameters()).Where(p => p.requires_grad).ToList();
         if (parameters.Count == 0) throw new TrainingException("nothing to train: the model has no trainable parameters");
+        using var layout = config.ChannelsLast ? new ChannelsLastWeights(model) : null;
         using var optimizer = optim.SGD(parameters, config.LearningRate, config.Momentum, weight_decay: config.WeightDecay, nesterov: config.Nesterov && config.Momentum > 0);
         using var lossFunction = nn.CrossEntropyLoss();
         var schedule = config.LearningRateSchedule;
@@ -59,9 +61,13 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
             using (NewDisposeScope())
             {
                 var (images, labels) = ToTensors(batch, train);
-                var logits = model.forward(images);
-                var loss = lossFunction.forward(logits, labels);
-                var value = loss.item<float>();
+                Tensor logits, loss;
+                using (Autocast())
+                {
+                    logits = model.forward(images);
+                    loss = lossFunction.forward(logits, labels);
+                }
+                var value = loss.to(float32).item<float>();
                 if (!float.IsFinite(value))
                     throw new TrainingException($"the training loss became {value} at epoch {epoch + 1}, step {step + 1}; lower the learning rate or check the data");
                 optimizer.zero_grad();
@@ -91,8 +97,9 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
         {
             using var scope = NewDisposeScope();
             var (images, labels) = ToTensors(batch, data);
-            var logits = model.forward(images);
-            lossSum += nn.functional.cross_entropy(logits, labels).item<float>() * batch.Count;
+            Tensor logits;
+            using (Autocast()) logits = model.forward(images);
+            lossSum += nn.functional.cross_entropy(logits.to(float32), labels).item<float>() * batch.Count;
             var best = logits.topk(k, 1).indexes;
             var hits = best.eq(labels.unsqueeze(1));
             top1 += hits[.., 0].sum().item<long>();
@@ -104,12 +111,70 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
         return new Evaluation((double)top1 / seen, (double)top5 / seen, lossSum / seen, (int)seen);
     }
 
+    /// <summary>The bf16 autocast region of <see cref="TrainingConfig.BFloat16Autocast"/>, or nothing.</summary>
+    private IDisposable? Autocast() => config.BFloat16Autocast && _device.type == DeviceType.CPU ? TorchRuntime.AutocastBFloat16() : null;
+
+    /// <summary>
+    /// The batch as tensors, copied once from the host arrays into tensor-owned memory (torch.tensor(array)
+    /// would clone the array into a pinned managed copy). Channels-last: written NHWC and viewed as NCHW.
+    /// </summary>
     private (Tensor Images, Tensor Labels) ToTensors(HostBatch batch, IBatchSource source)
     {
-        var shape = source.ImageShape;
-        var pixels = (long)shape.Channels * shape.Height * shape.Width;
-        var images = tensor(batch.Images.AsSpan(0, (int)(batch.Count * pixels)).ToArray(), [batch.Count, shape.Channels, shape.Height, shape.Width]);
-        var labels = tensor(batch.Labels.AsSpan(0, batch.Count).ToArray(), [batch.Count]);
+        var (n, c, h, w) = (batch.Count, source.ImageShape.Channels, source.ImageShape.Height, source.ImageShape.Width);
+        var pixels = batch.Images.AsSpan(0, n * c * h * w);
+        Tensor images;
+        if (config.ChannelsLast && c > 1)
+        {
+            using var nhwc = empty([n, h, w, c]); // (N, H, W, C)
+            var target = MemoryMarshal.Cast<byte, float>(nhwc.bytes);
+            for (var i = 0; i < n; i++)
+                for (var channel = 0; channel < c; channel++)
+                {
+                    var plane = pixels.Slice((i * c + channel) * h * w, h * w);
+                    for (int p = 0, to = i * h * w * c + channel; p < plane.Length; p++, to += c) target[to] = plane[p];
+                }
+            images = nhwc.permute(0, 3, 1, 2); // (N, C, H, W) with channels-last strides
+        }
+        else
+        {
+            // One channel: NCHW and NHWC are the same bytes; the first conv's channels-last weight sets the layout.
+            images = empty([n, c, h, w]);
+            pixels.CopyTo(MemoryMarshal.Cast<byte, float>(images.bytes));
+        }
+        var labels = empty([n], int64);
+        batch.Labels.AsSpan(0, n).CopyTo(MemoryMarshal.Cast<byte, long>(labels.bytes));
         return _device.type == DeviceType.CPU ? (images, labels) : (images.to(_device), labels.to(_device));
+    }
+
+    /// <summary>
+    /// Lays the model's 4-d weights out channels-last for the length of a fit and back afterwards (so saving,
+    /// evaluation elsewhere and callers see the usual layout). Values are untouched; <c>set_</c> keeps each
+    /// parameter's identity, so the optimizer and callers' references stay valid.
+    /// </summary>
+    private sealed class ChannelsLastWeights : IDisposable
+    {
+        private readonly List<Tensor> _weights;
+
+        public ChannelsLastWeights(nn.Module model)
+        {
+            _weights = model.parameters().Where(p => p.dim() == 4).Select(p => (Tensor)p).ToList();
+            using var _ = no_grad();
+            foreach (var weight in _weights)
+            {
+                using var nhwc = weight.permute(0, 2, 3, 1).contiguous();
+                using var view = nhwc.permute(0, 3, 1, 2);
+                weight.set_(view);
+            }
+        }
+
+        public void Dispose()
+        {
+            using var _ = no_grad();
+            foreach (var weight in _weights)
+            {
+                using var dense = weight.contiguous();
+                weight.set_(dense);
+            }
+        }
     }
 }
