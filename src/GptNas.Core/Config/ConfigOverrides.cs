@@ -71,7 +71,7 @@ public static class ConfigOverrides
     private static GptNasException Unknown(JsonObject root, string key)
     {
         var known = Leaves(root, "").Select(l => l.Key).ToList();
-        var close = known.Where(k => k.EndsWith(key.Split('.')[^1], StringComparison.Ordinal)).Take(3).ToList();
+        var close = known.Where(k => k.Split('.')[^1].Contains(key.Split('.')[^1], StringComparison.Ordinal)).Take(3).ToList();
         return new GptNasException($"--set: unknown key '{key}'" + (close.Count > 0 ? $"; did you mean {string.Join(" or ", close)}?" : "") +
                                    " ('gptnas search --show-config' lists every key)");
     }
