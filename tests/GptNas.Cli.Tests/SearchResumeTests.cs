@@ -102,4 +102,29 @@ public class SearchResumeTests
         Assert.Equal(File.ReadAllText(Path.Combine(reference, "best.arch")), File.ReadAllText(Path.Combine(resumed, "best.arch")));
         if (withGpt) Assert.Contains(trials, t => t.Predicted.Count > 0);
     }
+
+    [Fact]
+    public void TwoWorkersShareOneStudyAndReachTheSingleWorkerResult()
+    {
+        using var temp = new TempFolder();
+        var data = Path.Combine(temp.Path, "data");
+        Directory.CreateDirectory(data);
+        TinyData.Write(data);
+        var cache = Path.Combine(temp.Path, "cache");
+        var reference = Path.Combine(temp.Path, "reference");
+        using (var run = Start(Arguments(data, reference, withGpt: false), cache))
+            Assert.True(run.WaitForExit(TimeSpan.FromMinutes(3)) && run.ExitCode == 0, "the reference search failed");
+
+        var shared = Path.Combine(temp.Path, "shared");
+        using var first = Start([.. Arguments(data, shared, withGpt: false), "--join"], cache);
+        using var second = Start([.. Arguments(data, shared, withGpt: false), "--join"], cache);
+        Assert.True(first.WaitForExit(TimeSpan.FromMinutes(3)) && second.WaitForExit(TimeSpan.FromMinutes(3)), "the workers did not finish");
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(0, second.ExitCode);
+
+        var (expected, _) = Outcome(reference);
+        var (trials, _) = Outcome(shared);
+        Assert.Equal(expected.Select(t => (t.Hash, t.Fitness)), trials.Select(t => (t.Hash, t.Fitness)));
+        Assert.Equal(2, trials.Where(t => t.Metrics.GetValueOrDefault("duplicate") == 0).Select(t => t.Worker).Distinct().Count());
+    }
 }

@@ -20,7 +20,9 @@ public sealed record FinalResult(double TestTop1, double TestTop5, double Second
 /// One GPT-NAS search end to end: data, block space, prior, GA as a study in SQLite, proxy fitness, then
 /// final training of the best. Rerunning with the same output folder resumes where it stopped.
 /// </summary>
-public sealed class SearchRun(SearchConfig config, string dataName, string folder, IBlockPredictorSource? priorSource = null)
+/// <param name="join">True: other processes work on the same study (a shared store); their running trials are
+/// waited for, and requeued only when their heartbeat stops.</param>
+public sealed class SearchRun(SearchConfig config, string dataName, string folder, IBlockPredictorSource? priorSource = null, bool join = false)
 {
     public const string StudyName = "search";
     public string StoragePath => Path.Combine(folder, "study.db");
@@ -45,7 +47,7 @@ public sealed class SearchRun(SearchConfig config, string dataName, string folde
         var evaluator = new TrainingEvaluator(data, config.Proxy, device);
         var options = new StudyRunnerOptions
         {
-            StudyName = StudyName, ConfigJson = configJson, Seed = config.Seed,
+            StudyName = StudyName, ConfigJson = configJson, Seed = config.Seed, Workers = join ? 2 : 1,
             TrialTimeout = config.Proxy.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(config.Proxy.TimeoutSeconds) : null,
         };
         var runner = new StudyRunner<Architecture>(space, evaluator, store, options);
