@@ -3,10 +3,28 @@ using GptNas.Trials;
 
 namespace GptNas.Tests;
 
-/// <summary>The <see cref="ITrialStore"/> contract, run against every backend.</summary>
-public abstract class TrialStoreContract : IDisposable
+/// <summary>
+/// The <see cref="ITrialStore"/> contract, run against every backend: in-memory, SQLite, and PostgreSQL when
+/// <c>GPTNAS_TEST_POSTGRES</c> holds a connection string (<c>.ci/run</c> starts a server and sets it).
+/// </summary>
+public sealed class TrialStoreContract : IDisposable
 {
-    protected abstract ITrialStore Store { get; }
+    private readonly List<IDisposable> _cleanup = [];
+    private ITrialStore Store { get; set; } = null!;
+
+    public static TheoryData<string> Backends()
+    {
+        var backends = new TheoryData<string> { "memory", "sqlite" };
+        if (!string.IsNullOrEmpty(StoreBackends.PostgresConnection)) backends.Add("postgres");
+        return backends;
+    }
+
+    private void Open(string backend)
+    {
+        var (store, cleanup) = StoreBackends.Open(backend);
+        Store = store;
+        _cleanup.Add(cleanup);
+    }
     private const string Config = """{"ga":{"population":4},"seed":1}""";
 
     private TrialRecord Draft(long study, int generation, int index) => new()
@@ -15,27 +33,33 @@ public abstract class TrialStoreContract : IDisposable
         Parents = ["g0/i1", "g0/i2"], Operators = ["crossover", "reconstruct"], Predicted = [1, 3], Seed = 42,
     };
 
-    [Fact]
-    public void StudyIsCreatedOnceAndResumedWithTheSameConfig()
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void StudyIsCreatedOnceAndResumedWithTheSameConfig(string backend)
     {
+        Open(backend);
         var first = Store.CreateStudy("s", Config, 1);
         var again = Store.CreateStudy("s", Config, 1);
         Assert.Equal(first.Id, again.Id);
         Assert.Single(Store.Studies());
     }
 
-    [Fact]
-    public void ResumingWithAnotherConfigIsRefusedNamingTheSetting()
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void ResumingWithAnotherConfigIsRefusedNamingTheSetting(string backend)
     {
+        Open(backend);
         Store.CreateStudy("s", Config, 1);
         var error = Assert.Throws<StudyConfigMismatchException>(() => Store.CreateStudy("s", Config.Replace("4", "8"), 1));
         Assert.Contains("ga.population: 4 -> 8", error.Message);
         Assert.Throws<StudyConfigMismatchException>(() => Store.CreateStudy("s", Config, 2));
     }
 
-    [Fact]
-    public void TrialsRoundTripEveryField()
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void TrialsRoundTripEveryField(string backend)
     {
+        Open(backend);
         var study = Store.CreateStudy("s", Config, 1);
         var trial = Store.AddTrial(Draft(study.Id, 2, 3));
         Assert.Equal(TrialState.Waiting, trial.State);
@@ -53,9 +77,11 @@ public abstract class TrialStoreContract : IDisposable
         Assert.NotNull(stored.Seconds);
     }
 
-    [Fact]
-    public void AddingAnExistingPositionReturnsTheStoredTrial()
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void AddingAnExistingPositionReturnsTheStoredTrial(string backend)
     {
+        Open(backend);
         var study = Store.CreateStudy("s", Config, 1);
         var first = Store.AddTrial(Draft(study.Id, 0, 0));
         var second = Store.AddTrial(Draft(study.Id, 0, 0) with { Candidate = "other" });
@@ -64,9 +90,11 @@ public abstract class TrialStoreContract : IDisposable
         Assert.Single(Store.Trials(study.Id));
     }
 
-    [Fact]
-    public void FinishedTrialsAreImmutable()
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void FinishedTrialsAreImmutable(string backend)
     {
+        Open(backend);
         var study = Store.CreateStudy("s", Config, 1);
         var trial = Store.AddTrial(Draft(study.Id, 0, 0));
         Store.TryClaim(trial.Id, "w");
@@ -76,9 +104,11 @@ public abstract class TrialStoreContract : IDisposable
         Assert.Equal("loss became NaN", Store.FindTrial(study.Id, 0, 0)!.Error);
     }
 
-    [Fact]
-    public void ExactlyOneOfManyRacingWorkersClaimsATrial()
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void ExactlyOneOfManyRacingWorkersClaimsATrial(string backend)
     {
+        Open(backend);
         var study = Store.CreateStudy("s", Config, 1);
         var trial = Store.AddTrial(Draft(study.Id, 0, 0));
         var wins = 0;
@@ -89,9 +119,11 @@ public abstract class TrialStoreContract : IDisposable
         Assert.Equal(1, wins);
     }
 
-    [Fact]
-    public void StaleRunningTrialsAreRequeued()
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void StaleRunningTrialsAreRequeued(string backend)
     {
+        Open(backend);
         var study = Store.CreateStudy("s", Config, 1);
         var trial = Store.AddTrial(Draft(study.Id, 0, 0));
         Store.TryClaim(trial.Id, "dead worker");
@@ -101,9 +133,11 @@ public abstract class TrialStoreContract : IDisposable
         Assert.True(Store.TryClaim(trial.Id, "new worker"));
     }
 
-    [Fact]
-    public void AttributesAreKeptPerStudy()
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void AttributesAreKeptPerStudy(string backend)
     {
+        Open(backend);
         var study = Store.CreateStudy("s", Config, 1);
         Store.SetAttribute(study.Id, "final", "0.91");
         Store.SetAttribute(study.Id, "final", "0.92");
@@ -111,42 +145,8 @@ public abstract class TrialStoreContract : IDisposable
         Assert.Null(Store.GetAttribute(study.Id, "missing"));
     }
 
-    public virtual void Dispose() => Store.Dispose();
-}
-
-public sealed class InMemoryTrialStoreTests : TrialStoreContract
-{
-    protected override ITrialStore Store { get; } = new InMemoryTrialStore();
-}
-
-public sealed class SqliteTrialStoreTests : TrialStoreContract
-{
-    private readonly string _folder = Directory.CreateTempSubdirectory("gptnas-store-").FullName;
-    protected override ITrialStore Store { get; }
-
-    public SqliteTrialStoreTests() => Store = new SqliteTrialStore(Path.Combine(_folder, "study.db"));
-
-    [Fact]
-    public void TrialsSurviveReopeningTheFile()
+    public void Dispose()
     {
-        var study = Store.CreateStudy("s", "{}", 1);
-        Store.AddTrial(new TrialRecord { StudyId = study.Id, Candidate = "c", Hash = "h" });
-        using var reopened = new SqliteTrialStore(Path.Combine(_folder, "study.db"));
-        Assert.Single(reopened.Trials(reopened.FindStudy("s")!.Id));
-    }
-
-    [Fact]
-    public void AFileThatIsNotADatabaseGetsAClearError()
-    {
-        var path = Path.Combine(_folder, "junk.db");
-        File.WriteAllText(path, new string('x', 4096));
-        var error = Assert.Throws<GptNasException>(() => new SqliteTrialStore(path));
-        Assert.Contains("is not a gptnas study database", error.Message);
-    }
-
-    public override void Dispose()
-    {
-        base.Dispose();
-        Directory.Delete(_folder, recursive: true);
+        foreach (var cleanup in _cleanup) cleanup.Dispose();
     }
 }

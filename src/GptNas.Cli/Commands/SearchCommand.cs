@@ -20,10 +20,11 @@ public static class SearchCommand
         var output = new Option<string?>("--out") { Description = "Run folder (default runs/search/<data>-<preset>-s<seed>[-nogpt]); rerun to resume" };
         var showConfig = new Option<bool>("--show-config") { Description = "Print the resolved config and every settable key, then exit" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };
+        var storage = new Option<string?>("--storage") { Description = "Study store: a SQLite file (default <out>/study.db) or a PostgreSQL connection string, e.g. postgresql://user:pw@host/db" };
         var join = new Option<bool>("--join") { Description = "Work on a study that other processes also work on (same --out): share its trials" };
         var command = new Command("search", "Search an architecture for a data set with GPT-NAS, then train the best and report its test accuracy")
         {
-            preset, data, seed, noGpt, set, output, showConfig, threads, join,
+            preset, data, seed, noGpt, set, output, showConfig, threads, join, storage,
         };
         command.SetAction(parse => UserErrors.Run(() =>
         {
@@ -39,7 +40,7 @@ public static class SearchCommand
             var dataName = parse.GetValue(data)!;
             var folder = parse.GetValue(output) ?? DefaultFolder(dataName, presetName, config);
             TorchRuntime.SetThreads(parse.GetValue(threads));
-            return Run(config, dataName, folder, parse.GetValue(join));
+            return Run(config, dataName, folder, parse.GetValue(join), parse.GetValue(storage));
         }));
         return command;
     }
@@ -47,12 +48,12 @@ public static class SearchCommand
     public static string DefaultFolder(string data, string preset, SearchConfig config) =>
         Path.Combine("runs", "search", $"{Path.GetFileName(data.TrimEnd('/'))}-{preset}-s{config.Seed}{(config.Ga.Reconstruct ? "" : "-nogpt")}");
 
-    private static int Run(SearchConfig config, string dataName, string folder, bool join)
+    private static int Run(SearchConfig config, string dataName, string folder, bool join, string? storage)
     {
-        var resuming = File.Exists(Path.Combine(folder, "study.db"));
+        var resuming = storage is null && File.Exists(Path.Combine(folder, "study.db"));
         AnsiConsole.MarkupLine($"{(resuming ? "resuming" : "starting")} search in [bold]{Markup.Escape(folder)}[/]: population {config.Ga.Population}, " +
                                $"{config.Ga.Generations} generations, {(config.Ga.Reconstruct ? "with GPT reconstruction" : "without GPT (ablation)")}, seed {config.Seed}");
-        var run = new SearchRun(config, dataName, folder, new PriorPredictorSource(config.Prior), join);
+        var run = new SearchRun(config, dataName, folder, new PriorPredictorSource(config.Prior), join, storage);
         var outcome = SearchProgressDisplay.Run(config, (searchProgress, finalProgress) =>
             run.Run(searchProgress, finalProgress, line => AnsiConsole.MarkupLine(Markup.Escape(line))));
         AnsiConsole.MarkupLine($"best [bold]{outcome.BestTrial}[/]: proxy fitness {outcome.ProxyFitness:P2}, {outcome.Best.Parameters:N0} parameters, " +

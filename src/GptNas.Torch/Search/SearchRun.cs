@@ -6,6 +6,7 @@ using GptNas.Networks;
 using GptNas.Spaces;
 using GptNas.Storage;
 using GptNas.Training;
+using GptNas.Trials;
 using TorchSharp;
 
 namespace GptNas.Search;
@@ -22,10 +23,13 @@ public sealed record FinalResult(double TestTop1, double TestTop5, double Second
 /// </summary>
 /// <param name="join">True: other processes work on the same study (a shared store); their running trials are
 /// waited for, and requeued only when their heartbeat stops.</param>
-public sealed class SearchRun(SearchConfig config, string dataName, string folder, IBlockPredictorSource? priorSource = null, bool join = false)
+/// <param name="storage">Where the study lives: null for <c>study.db</c> in the run folder, else a SQLite path or a
+/// PostgreSQL connection string (workers on several machines); the study is named after the run folder.</param>
+public sealed class SearchRun(SearchConfig config, string dataName, string folder, IBlockPredictorSource? priorSource = null, bool join = false,
+    string? storage = null)
 {
-    public const string StudyName = "search";
     public string StoragePath => Path.Combine(folder, "study.db");
+    public string StudyName => Path.GetFileName(Path.GetFullPath(folder).TrimEnd('/'));
 
     public SearchOutcome Run(IProgress<SearchProgress>? progress = null, IProgress<TrainingProgress>? finalProgress = null,
         Action<string>? log = null, CancellationToken cancellation = default)
@@ -42,7 +46,7 @@ public sealed class SearchRun(SearchConfig config, string dataName, string folde
         Directory.CreateDirectory(folder);
         var configJson = JsonSerializer.Serialize(new { data = dataName, config }, ConfigOverrides.Json);
         File.WriteAllText(Path.Combine(folder, "config.json"), configJson);
-        using var store = new SqliteTrialStore(StoragePath);
+        using var store = TrialStores.Open(storage, StoragePath);
         var device = TorchRuntime.Device();
         var evaluator = new TrainingEvaluator(data, config.Proxy, device);
         var options = new StudyRunnerOptions
@@ -60,7 +64,7 @@ public sealed class SearchRun(SearchConfig config, string dataName, string folde
     }
 
     /// <summary>Trains the best architecture with the final settings and reports test accuracy; stored once per study.</summary>
-    private FinalResult FinalTraining(SqliteTrialStore store, long studyId, Architecture best, DataSplits data, torch.Device device,
+    private FinalResult FinalTraining(ITrialStore store, long studyId, Architecture best, DataSplits data, torch.Device device,
         IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         if (store.GetAttribute(studyId, "final") is { } stored && File.Exists(Path.Combine(folder, "model.bin")))
