@@ -128,7 +128,7 @@ public sealed class PostgresTrialStore : ITrialStore
     public IReadOnlyList<TrialRecord> Trials(long studyId)
     {
         using var connection = _source.OpenConnection();
-        return Query(connection, $"{SelectTrial} WHERE study_id = @study ORDER BY generation, idx", ReadTrialRow, ("study", studyId));
+        return Query(connection, $"{TrialRows.Select} WHERE study_id = @study ORDER BY generation, idx", ReadTrialRow, ("study", studyId));
     }
 
     public void SetAttribute(long studyId, string key, string value)
@@ -146,25 +146,12 @@ public sealed class PostgresTrialStore : ITrialStore
 
     public void Dispose() => _source.Dispose();
 
-    private const string SelectTrial = """
-        SELECT id, study_id, generation, idx, state, candidate, hash, parents, operators, predicted, seed, fitness, metrics, error,
-               worker, started, finished, heartbeat FROM trials
-        """;
 
     private static TrialRecord? ReadTrial(NpgsqlConnection connection, long studyId, int generation, int index) =>
-        Query(connection, $"{SelectTrial} WHERE study_id = @study AND generation = @generation AND idx = @idx", ReadTrialRow,
+        Query(connection, $"{TrialRows.Select} WHERE study_id = @study AND generation = @generation AND idx = @idx", ReadTrialRow,
             ("study", studyId), ("generation", generation), ("idx", index)).FirstOrDefault();
 
-    private static TrialRecord ReadTrialRow(NpgsqlDataReader r) => new()
-    {
-        Id = r.GetInt64(0), StudyId = r.GetInt64(1), Generation = r.GetInt32(2), Index = r.GetInt32(3),
-        State = Enum.Parse<TrialState>(r.GetString(4)), Candidate = r.GetString(5), Hash = r.GetString(6),
-        Parents = JsonSerializer.Deserialize<string[]>(r.GetString(7))!, Operators = JsonSerializer.Deserialize<string[]>(r.GetString(8))!,
-        Predicted = JsonSerializer.Deserialize<int[]>(r.GetString(9))!, Seed = r.GetInt32(10),
-        Fitness = r.IsDBNull(11) ? null : r.GetDouble(11), Metrics = JsonSerializer.Deserialize<Dictionary<string, double>>(r.GetString(12))!,
-        Error = r.IsDBNull(13) ? null : r.GetString(13), Worker = r.IsDBNull(14) ? null : r.GetString(14),
-        Started = Time(r, 15), Finished = Time(r, 16), Heartbeat = Time(r, 17),
-    };
+    private static TrialRecord ReadTrialRow(NpgsqlDataReader r) => TrialRows.Read(r, (reader, column) => Time((NpgsqlDataReader)reader, column));
 
     private static StudyRecord? ReadStudy(NpgsqlConnection connection, string name) =>
         Query(connection, "SELECT id, name, config, seed, created FROM studies WHERE name = @name", ReadStudyRow, ("name", name)).FirstOrDefault();
