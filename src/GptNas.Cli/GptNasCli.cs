@@ -16,6 +16,7 @@ public static class GptNasCli
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(PriorCommands.Create());
         root.Subcommands.Add(AblationCommand.Create());
+        root.Subcommands.Add(BenchCommands.Create());
         return root;
     }
 

@@ -1,0 +1,177 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using GptNas.Bench;
+using GptNas.Spaces.NasBench201;
+using Spectre.Console;
+
+namespace GptNas.Cli.Commands;
+
+/// <summary><c>gptnas bench nb201</c>: search strategies compared on NAS-Bench-201 under NB201's own protocol.</summary>
+public static class BenchCommands
+{
+    private const string TableVariable = "GPTNAS_NB201_TABLE";
+    private static readonly string TableRelative = Path.Combine("shared", "benchmarks", "nasbench201.csv");
+
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Compare search strategies on tabular NAS benchmarks");
+        bench.Subcommands.Add(CreateNb201());
+        return bench;
+    }
+
+    private static Command CreateNb201()
+    {
+        var options = new Nb201Options();
+        var command = new Command("nb201", "RS, REA, the GPT-NAS GA with and without its GPT prior, and REA warm-started from the prior's corpus, on NAS-Bench-201");
+        foreach (var option in options.All) command.Options.Add(option);
+        command.SetAction(parse => UserErrors.Run(() =>
+        {
+            // Piped output has no terminal width; Spectre would wrap the 9-column table at 80 characters.
+            var width = AnsiConsole.Profile.Width;
+            if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(width, 140);
+            try { return RunNb201(options, parse); }
+            finally { AnsiConsole.Profile.Width = width; }
+        }));
+        return command;
+    }
+
+    /// <summary>The options of <c>bench nb201</c>.</summary>
+    private sealed class Nb201Options
+    {
+        public readonly Option<int> Runs = new("--runs") { Description = "Independent runs per strategy", DefaultValueFactory = _ => 500 };
+        public readonly Option<double> Budget = new("--budget-seconds") { Description = "Simulated search budget per run (NB201: 12000)", DefaultValueFactory = _ => 12_000 };
+        public readonly Option<string> Strategies = new("--strategies")
+        {
+            Description = $"Comma-separated, from: {string.Join(", ", Nb201Strategies.Names)}",
+            DefaultValueFactory = _ => "rs,rea,ga,gpt-nas,rea-warm",
+        };
+        public readonly Option<string?> Table = new("--table") { Description = $"nasbench201.csv (default: ${TableVariable}, else {TableRelative} in this folder or a parent)" };
+        public readonly Option<string?> Output = new("--out") { Description = "Write the results to this .csv or .json file" };
+        public readonly Option<int?> Threads = new("--threads") { Description = "Runs at once (default: all cores); results do not depend on it" };
+        public readonly Option<int> Seed = new("--seed") { Description = "Root seed of the runs and the GPT prior", DefaultValueFactory = _ => 0 };
+        public readonly Option<int> CorpusSize = new("--corpus-size") { Description = "Top cells by imagenet16_valid_acc_12ep the prior sees", DefaultValueFactory = _ => 1000 };
+        public readonly Option<int> GaPopulation = new("--ga-population") { Description = "Population of the GA strategies", DefaultValueFactory = _ => 10 };
+        public readonly Option<string> Repeats = new("--repeats") { Description = "charge (NB201: a repeated query costs again) or free", DefaultValueFactory = _ => "charge" };
+
+        public IEnumerable<Option> All => [Runs, Budget, Strategies, Table, Output, Threads, Seed, CorpusSize, GaPopulation, Repeats];
+
+        public Nb201BenchConfig Config(ParseResult parse)
+        {
+            var charge = parse.GetValue(Repeats) switch
+            {
+                "charge" => true,
+                "free" => false,
+                var other => throw new UsageException($"--repeats is '{other}'; use charge or free"),
+            };
+            var defaults = new Nb201BenchConfig();
+            return new Nb201BenchConfig
+            {
+                Runs = parse.GetValue(Runs),
+                Seed = parse.GetValue(Seed),
+                Protocol = new Nb201Protocol { BudgetSeconds = parse.GetValue(Budget), ChargeRepeats = charge },
+                Strategies = parse.GetValue(Strategies)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                Threads = parse.GetValue(Threads) ?? Environment.ProcessorCount,
+                CorpusSize = parse.GetValue(CorpusSize),
+                Ga = defaults.Ga with { Population = parse.GetValue(GaPopulation) },
+            }.Validate();
+        }
+    }
+
+    private static int RunNb201(Nb201Options options, ParseResult parse)
+    {
+        var clock = Stopwatch.StartNew();
+        var config = options.Config(parse);
+        var outPath = parse.GetValue(options.Output);
+        if (outPath is not null && Path.GetExtension(outPath).ToLowerInvariant() is not (".csv" or ".json"))
+            throw new UsageException($"--out '{outPath}' must end in .csv or .json");
+        var table = Nb201Table.Load(ResolveTable(parse.GetValue(options.Table)));
+        AnsiConsole.MarkupLine($"table [bold]{Markup.Escape(table.Path)}[/]: {table.Records.Count:N0} cells, sha256 {table.Sha256[..12]}");
+        AnsiConsole.MarkupLine($"protocol: {Markup.Escape(config.Protocol.Describe())}");
+
+        var (prior, corpus, priorText) = BuildPrior(table, config);
+        var benchmark = new Nb201Benchmark(table, config, prior, corpus);
+        AnsiConsole.MarkupLine($"REA: population {config.ReaPopulation}, sample size {config.ReaSampleSize}; GA: population {config.Ga.Population}, " +
+                               $"{benchmark.GaGenerations} generations at most, crossover {config.Ga.CrossoverProbability}, mutation {config.Ga.MutationProbability}, elimination rate_0 {config.Ga.EliminationRate}");
+        var results = RunWithProgress(benchmark, config);
+        var outcome = new Nb201BenchOutcome(config, benchmark.GaGenerations, table, priorText, results, clock.Elapsed.TotalSeconds);
+        PrintTable(outcome);
+        if (outPath is not null)
+        {
+            Nb201ResultFile.Write(outPath, outcome);
+            AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(outPath)}[/]");
+        }
+        AnsiConsole.MarkupLine($"wall time {clock.Elapsed.TotalSeconds:F1} s ({config.Runs} runs x {config.Strategies.Count} strategies, {config.Threads} threads)");
+        return 0;
+    }
+
+    /// <summary>The GPT prior and corpus, when a chosen strategy needs them; the text says exactly what the prior saw.</summary>
+    private static (Nb201PrefixPrior? Prior, IReadOnlyList<Nb201Cell>? Corpus, string? Text) BuildPrior(Nb201Table table, Nb201BenchConfig config)
+    {
+        if (!config.Strategies.Any(Nb201Strategies.NeedsCorpus)) return (null, null, null);
+        var corpus = Nb201Corpus.Top(table, config.CorpusSize);
+        var text = $"corpus: the top {corpus.Count} cells by {Nb201Corpus.RankColumn}, as op sequences only (no accuracy, no CIFAR column)";
+        AnsiConsole.MarkupLine(Markup.Escape(text));
+        if (!config.Strategies.Any(Nb201Strategies.NeedsGpt)) return (null, corpus, text);
+        var priorConfig = new Nb201PriorConfig { CorpusSize = config.CorpusSize };
+        TorchRuntime.SetThreads(1); // the prior must not depend on --threads; the GPT is tiny
+        var (prior, report) = Nb201GptPrior.Train(corpus, priorConfig, new Seeds(config.Seed).Derive("nb201/gpt"));
+        var g = priorConfig.Gpt;
+        text += $"; GPT {g.Layers} layers, {g.Heads} heads, width {g.Width}, {report.Parameters:N0} parameters, vocabulary 5 ops + 3 reserved, " +
+                $"{report.Epochs} epochs, lr {priorConfig.Training.LearningRate:G}: next-op loss {report.Loss:F3} nats (bigram {report.BigramLoss:F3}, uniform {report.UniformLoss:F3}), {report.Seconds:F1} s";
+        AnsiConsole.MarkupLine(Markup.Escape($"GPT prior: {report.Sequences} sequences of 6 op tokens; {report.Epochs} epochs; next-op loss {report.Loss:F3} nats " +
+                                             $"(bigram {report.BigramLoss:F3}, uniform {report.UniformLoss:F3}); {report.Parameters:N0} parameters; {report.Seconds:F1} s"));
+        return (prior, corpus, text);
+    }
+
+    private static IReadOnlyList<Nb201RunResult> RunWithProgress(Nb201Benchmark benchmark, Nb201BenchConfig config) =>
+        AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask("search runs", maxValue: config.Runs * config.Strategies.Count);
+                var gate = new Lock();
+                return benchmark.Run(() => { lock (gate) task.Increment(1); });
+            });
+
+    private static void PrintTable(Nb201BenchOutcome outcome)
+    {
+        var metrics = Nb201Metric.Reported;
+        var table = new Table().AddColumns("method", "source", "runs", "queries", "sim. s");
+        foreach (var m in metrics) table.AddColumn(new TableColumn(m.Label).RightAligned());
+        foreach (var s in outcome.Summaries)
+        {
+            table.AddRow([Markup.Escape(s.Strategy), "measured", s.Queries.Count.ToString(), s.Queries.Mean.ToString("F1"), s.Spent.Mean.ToString("F0"),
+                .. s.Metrics.Select(m => $"{m.Mean:F2}±{m.Std:F2}")]);
+            if (Nb201PublishedRow.For(s.Strategy) is { } published)
+                table.AddRow([$"  {published.Method}", "[dim]NB201 paper[/]", "500", "", "", .. published.Metrics.Select(Published)]);
+        }
+        foreach (var p in Nb201PublishedRow.All.Where(p => !outcome.Summaries.Any(s => Nb201PublishedRow.For(s.Strategy) == p)))
+            table.AddRow([p.Method, "[dim]NB201 paper[/]", p.Method is "ResNet" or "optimal" ? "" : "500", "", "", .. p.Metrics.Select(Published)]);
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine("200-epoch accuracies (%) of the cell each run returned: mean±std (n-1) over runs; queries and simulated seconds per run (mean).");
+        foreach (var d in outcome.Differences)
+        {
+            var parts = metrics.Select((m, i) => $"{m.Label} {d.Metrics[i].Mean.ToString("+0.00;-0.00", CultureInfo.InvariantCulture)} ± {d.Metrics[i].StandardError:F2}");
+            var what = d.Subtrahend == "ga" ? "[bold]with minus without GPT[/]" : "GPT prior minus " + (d.Subtrahend == "rea-warm" ? "corpus warm start" : "uniform reconstruction");
+            AnsiConsole.MarkupLine($"{what} ({d.Minuend} - {d.Subtrahend}, paired by run, ± standard error): {string.Join(", ", parts)}");
+        }
+    }
+
+    private static string Published((double Mean, double Std) value) =>
+        double.IsNaN(value.Std) ? value.Mean.ToString("F2") : $"{value.Mean:F2}±{value.Std:F2}";
+
+    /// <summary>--table, else $GPTNAS_NB201_TABLE, else shared/benchmarks/nasbench201.csv in the working folder or a parent.</summary>
+    private static string ResolveTable(string? given)
+    {
+        if (given is not null) return given;
+        if (Environment.GetEnvironmentVariable(TableVariable) is { Length: > 0 } fromEnvironment) return fromEnvironment;
+        for (var folder = new DirectoryInfo(Directory.GetCurrentDirectory()); folder is not null; folder = folder.Parent)
+        {
+            var candidate = Path.Combine(folder.FullName, TableRelative);
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new UsageException($"no NB201 table found: give --table path/to/nasbench201.csv, set {TableVariable}, or run where {TableRelative} is in this folder or a parent");
+    }
+}
