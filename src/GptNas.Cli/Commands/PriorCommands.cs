@@ -89,10 +89,15 @@ public static class PriorCommands
         var preset = new Option<string>("--gpt") { Description = $"GPT preset: {string.Join(", ", GptConfig.PresetNames)}", DefaultValueFactory = _ => "paper" };
         var defaults = new PriorTrainingConfig();
         var preEpochs = new Option<int>("--pretrain-epochs") { Description = "GPT epochs on the NAS-Bench-101 corpus", DefaultValueFactory = _ => defaults.PreTraining.Epochs };
-        var preLr = new Option<double>("--pretrain-lr") { Description = "Adam learning rate of pre-training (§4: 1e-4; the CPU default is higher)", DefaultValueFactory = _ => defaults.PreTraining.LearningRate };
+        var preLr = new Option<double>("--pretrain-lr") { Description = "Learning rate of pre-training (§4: 1e-4; the CPU default is higher)", DefaultValueFactory = _ => defaults.PreTraining.LearningRate };
         var fineEpochs = new Option<int>("--finetune-epochs") { Description = "GPT epochs on the reference CNNs", DefaultValueFactory = _ => defaults.FineTuning.Epochs };
-        var fineLr = new Option<double>("--finetune-lr") { Description = "Adam learning rate of fine-tuning", DefaultValueFactory = _ => defaults.FineTuning.LearningRate };
+        var fineLr = new Option<double>("--finetune-lr") { Description = "Learning rate of fine-tuning", DefaultValueFactory = _ => defaults.FineTuning.LearningRate };
         var classifierEpochs = new Option<int>("--classifier-epochs") { Description = "Block classifier epochs", DefaultValueFactory = _ => defaults.Classifier.Epochs };
+        var replay = new Option<int>("--replay") { Description = "NAS-Bench-101 training cells mixed into fine-tuning so the GPT keeps them (0: the paper's plain fine-tuning)", DefaultValueFactory = _ => defaults.FineTuningReplayCells };
+        var noCopies = new Option<bool>("--no-fallback-copies") { Description = "Do not add the copies of training networks read through the nearest-token fallback" };
+        var dropout = new Option<double?>("--dropout") { Description = "GPT dropout (default: the preset's)" };
+        var optimizer = new Option<string>("--optimizer") { Description = "adam (§4) or adamw, for both GPT stages", DefaultValueFactory = _ => defaults.FineTuning.Optimizer.ToString().ToLowerInvariant() };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "GPT weight decay in both stages (L2 for adam, decoupled for adamw)", DefaultValueFactory = _ => defaults.FineTuning.WeightDecay };
         var heldOut = new Option<double>("--held-out") { Description = "Share of the sampled cells held out for evaluation", DefaultValueFactory = _ => defaults.HeldOutCells };
         var keepCorpora = new Option<string?>("--keep-corpora") { Description = "Keep the corpus files in this folder (default: a scratch folder, removed)" };
         var keepOptimizer = new Option<bool>("--keep-optimizer") { Description = "Also save the GPT's Adam state (triples gpt/)" };
@@ -100,16 +105,26 @@ public static class PriorCommands
         var device = new Option<string>("--device") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => "cpu" };
         var command = new Command("train", "Build the corpora, pre-train and fine-tune the GPT, train the block classifier, evaluate on held-out architectures")
         {
-            output, preset, preEpochs, preLr, fineEpochs, fineLr, classifierEpochs, heldOut, keepCorpora, keepOptimizer, threads, device,
+            output, preset, dropout, preEpochs, preLr, fineEpochs, fineLr, replay, noCopies, optimizer, weightDecay, classifierEpochs, heldOut, keepCorpora, keepOptimizer, threads, device,
         };
         corpus.AddTo(command);
         command.SetAction(parse => UserErrors.Run(() =>
         {
             var config = corpus.Apply(parse, defaults) with
             {
-                Gpt = GptConfig.Preset(parse.GetValue(preset)!),
-                PreTraining = defaults.PreTraining with { Epochs = parse.GetValue(preEpochs), LearningRate = parse.GetValue(preLr) },
-                FineTuning = defaults.FineTuning with { Epochs = parse.GetValue(fineEpochs), LearningRate = parse.GetValue(fineLr) },
+                Gpt = GptConfig.Preset(parse.GetValue(preset)!) is var gpt && parse.GetValue(dropout) is { } p ? gpt with { Dropout = p } : gpt,
+                FineTuningReplayCells = parse.GetValue(replay),
+                FallbackCopies = !parse.GetValue(noCopies),
+                PreTraining = defaults.PreTraining with
+                {
+                    Epochs = parse.GetValue(preEpochs), LearningRate = parse.GetValue(preLr),
+                    Optimizer = ParseOptimizer(parse.GetValue(optimizer)!), WeightDecay = parse.GetValue(weightDecay),
+                },
+                FineTuning = defaults.FineTuning with
+                {
+                    Epochs = parse.GetValue(fineEpochs), LearningRate = parse.GetValue(fineLr),
+                    Optimizer = ParseOptimizer(parse.GetValue(optimizer)!), WeightDecay = parse.GetValue(weightDecay),
+                },
                 Classifier = defaults.Classifier with { Epochs = parse.GetValue(classifierEpochs) },
                 HeldOutCells = parse.GetValue(heldOut),
                 KeepOptimizerState = parse.GetValue(keepOptimizer),
@@ -121,6 +136,13 @@ public static class PriorCommands
         }));
         return command;
     }
+
+    private static GptOptimizer ParseOptimizer(string text) => text.ToLowerInvariant() switch
+    {
+        "adam" => GptOptimizer.Adam,
+        "adamw" => GptOptimizer.AdamW,
+        _ => throw new UsageException($"--optimizer must be adam or adamw, got '{text}'"),
+    };
 
     private static Command CreateEval()
     {
@@ -153,7 +175,7 @@ public static class PriorCommands
     {
         var folder = new Option<string?>("--prior") { Description = "Prior folder (default: the shipped one)" };
         var count = new Option<int>("--count") { Description = "Sequences to generate", DefaultValueFactory = _ => 3 };
-        var length = new Option<int>("--max-length") { Description = "Stop a sequence after this many layers if no fc layer ended it", DefaultValueFactory = _ => 80 };
+        var length = new Option<int>("--max-length") { Description = "Stop a sequence after this many layers if no fc layer ended it", DefaultValueFactory = _ => 200 };
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature", DefaultValueFactory = _ => 1.0 };
         var topK = new Option<int>("--top-k") { Description = "Sample among the k most probable tokens; 0 for all", DefaultValueFactory = _ => 10 };
         var greedy = new Option<bool>("--greedy") { Description = "Always take the most probable token" };

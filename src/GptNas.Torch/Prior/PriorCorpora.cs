@@ -9,22 +9,33 @@ namespace GptNas.Prior;
 /// <param name="HeldOut">Sequences only evaluated.</param>
 /// <param name="TrainLabels">Per training sequence, the block kind of each layer (null for the head); null for an unlabelled corpus.</param>
 /// <param name="HeldOutLabels">The same for the held-out sequences.</param>
+/// <param name="Copies">Extra training sequences derived from <paramref name="Train"/> alone (see <see cref="PriorTrainingConfig.FallbackCopies"/>).</param>
+/// <param name="CopyLabels">Their block kinds.</param>
 public sealed record CorpusSplit(IReadOnlyList<int[]> Train, IReadOnlyList<int[]> HeldOut,
-    IReadOnlyList<BlockKind?[]>? TrainLabels = null, IReadOnlyList<BlockKind?[]>? HeldOutLabels = null);
+    IReadOnlyList<BlockKind?[]>? TrainLabels = null, IReadOnlyList<BlockKind?[]>? HeldOutLabels = null,
+    IReadOnlyList<int[]>? Copies = null, IReadOnlyList<BlockKind?[]>? CopyLabels = null)
+{
+    /// <summary>The training sequences and their copies: what the GPT and the bigram of this corpus learn from.</summary>
+    public IReadOnlyList<int[]> TrainWithCopies => Copies is { Count: > 0 } ? [.. Train, .. Copies] : Train;
+}
 
 /// <summary>The two corpora of a prior, encoded with the vocabulary over both, and split for evaluation.</summary>
-/// <param name="Vocabulary">Every distinct token of both corpora (held-out ones included: a vocabulary is a token list, not training data).</param>
+/// <param name="Vocabulary">The distinct tokens of the training architectures of both corpora.</param>
 /// <param name="PreTrainingManifest">The NAS-Bench-101 corpus as built.</param>
 /// <param name="FineTuningManifest">The reference-CNN corpus as built.</param>
 /// <param name="Cells">The NAS-Bench-101 networks, split by cell.</param>
 /// <param name="Networks">The reference CNNs, split by whole network, with block labels.</param>
 /// <param name="TrainNetworks">Names of the reference CNNs trained on, in corpus order.</param>
 /// <param name="HeldOutNetworks">Names of the reference CNNs held out, in corpus order.</param>
+/// <param name="UnseenCellTokens">Token occurrences in the held-out cells that the vocabulary lacks.</param>
+/// <param name="UnseenNetworkTokens">Token occurrences in the held-out networks that the vocabulary lacks.</param>
 public sealed record PriorData(Vocabulary Vocabulary, CorpusManifest PreTrainingManifest, CorpusManifest FineTuningManifest,
-    CorpusSplit Cells, CorpusSplit Networks, IReadOnlyList<string> TrainNetworks, IReadOnlyList<string> HeldOutNetworks)
+    CorpusSplit Cells, CorpusSplit Networks, IReadOnlyList<string> TrainNetworks, IReadOnlyList<string> HeldOutNetworks,
+    long UnseenCellTokens, long UnseenNetworkTokens)
 {
     /// <summary>Block classifier examples of the training networks (head layers skipped).</summary>
-    public IReadOnlyList<BlockExample> TrainExamples(int context) => PriorCorpora.Examples(Networks.Train, Networks.TrainLabels!, context);
+    public IReadOnlyList<BlockExample> TrainExamples(int context) =>
+        PriorCorpora.Examples(Networks.TrainWithCopies, [.. Networks.TrainLabels!, .. Networks.CopyLabels ?? []], context);
 
     /// <summary>Block classifier examples of the held-out networks.</summary>
     public IReadOnlyList<BlockExample> HeldOutExamples(int context) => PriorCorpora.Examples(Networks.HeldOut, Networks.HeldOutLabels!, context);
@@ -78,32 +89,80 @@ public static class PriorCorpora
     }
 
     /// <summary>Reads corpora written by <see cref="Write"/> and splits them as <paramref name="config"/> says.</summary>
+    /// <remarks>
+    /// The vocabulary holds the distinct tokens of the training architectures of both corpora. Held-out
+    /// architectures are encoded with <see cref="Vocabulary.Encode(LayerToken)"/>'s nearest-token fallback,
+    /// exactly as a candidate is at search time, so no held-out architecture shapes the prior, not even its
+    /// token list. The split depends only on the line counts, so it is drawn before any line is read.
+    /// </remarks>
     public static PriorData Read(PriorTrainingConfig config, string folder, CorpusManifest preManifest, CorpusManifest fineManifest)
     {
         var prePath = Path.Combine(folder, PreTrainingFile);
         var finePath = Path.Combine(folder, FineTuningFile);
-        // Two passes over the (possibly large) pre-training file: tokens first, then ids, so only ints stay in memory.
-        var vocabulary = CorpusFile.VocabularyOf(prePath, finePath);
-        var cells = CorpusFile.Read(prePath).Select(line => vocabulary.Encode(line)).ToList();
-        var networks = CorpusFile.Read(finePath).Select(line => vocabulary.Encode(line)).ToList();
-        var labels = CorpusFile.ReadLabels(CorpusFile.LabelsPath(finePath)).Select(l => l.ToArray()).ToList();
-
         var seeds = new Seeds(config.Seed);
-        if (cells.Count < 2) throw new GptNasException($"the pre-training corpus holds {cells.Count} cell; it needs at least 2 to hold one out");
-        var heldOutCount = Math.Clamp((int)Math.Round(config.HeldOutCells * cells.Count), 1, cells.Count - 1);
-        var heldOutCells = CorpusBuilder.SampleIndices(cells.Count, heldOutCount, (ulong)seeds.Derive("split/cells")).ToHashSet();
+        var cellCount = preManifest.Architectures;
+        if (cellCount < 2) throw new GptNasException($"the pre-training corpus holds {cellCount} cell; it needs at least 2 to hold one out");
+        var heldOutCount = Math.Clamp((int)Math.Round(config.HeldOutCells * cellCount), 1, cellCount - 1);
+        var heldOutCells = CorpusBuilder.SampleIndices(cellCount, heldOutCount, (ulong)seeds.Derive("split/cells")).ToHashSet();
         var heldOutNames = HeldOutNetworks(config, seeds.Random("split/networks"));
-        var isHeldOut = config.Networks.Select(heldOutNames.Contains).ToArray();
+        var isHeldOutNetwork = config.Networks.Select(heldOutNames.Contains).ToArray();
 
+        // Two passes over the (possibly large) pre-training file: tokens first, then ids, so only ints stay in memory.
+        var known = new HashSet<LayerToken>();
+        foreach (var (line, i) in CorpusFile.Read(prePath).Select((line, i) => (line, i)))
+            if (!heldOutCells.Contains(i)) known.UnionWith(line);
+        var networks = CorpusFile.Read(finePath).ToList();
+        for (var i = 0; i < networks.Count; i++)
+            if (!isHeldOutNetwork[i]) known.UnionWith(networks[i]);
+        var vocabulary = Vocabulary.Build(known);
+
+        var cells = CorpusFile.Read(prePath).Select(line => vocabulary.Encode(line)).ToList();
+        var networkIds = networks.Select(line => vocabulary.Encode(line)).ToList();
+        var labels = CorpusFile.ReadLabels(CorpusFile.LabelsPath(finePath)).Select(l => l.ToArray()).ToList();
         var cellSplit = new CorpusSplit(
             cells.Where((_, i) => !heldOutCells.Contains(i)).ToArray(),
             cells.Where((_, i) => heldOutCells.Contains(i)).ToArray());
+        var trainNetworks = networks.Where((_, i) => !isHeldOutNetwork[i]).ToArray();
+        var trainLabels = labels.Where((_, i) => !isHeldOutNetwork[i]).ToArray();
+        var copies = config.FallbackCopies ? FallbackCopies(trainNetworks, trainLabels, known, CorpusFile.Read(prePath).Where((_, i) => !heldOutCells.Contains(i)), vocabulary) : [];
         var networkSplit = new CorpusSplit(
-            networks.Where((_, i) => !isHeldOut[i]).ToArray(), networks.Where((_, i) => isHeldOut[i]).ToArray(),
-            labels.Where((_, i) => !isHeldOut[i]).ToArray(), labels.Where((_, i) => isHeldOut[i]).ToArray());
+            networkIds.Where((_, i) => !isHeldOutNetwork[i]).ToArray(), networkIds.Where((_, i) => isHeldOutNetwork[i]).ToArray(),
+            trainLabels, labels.Where((_, i) => isHeldOutNetwork[i]).ToArray(),
+            copies.Select(c => c.Ids).ToArray(), copies.Select(c => c.Labels).ToArray());
         return new PriorData(vocabulary, preManifest, fineManifest, cellSplit, networkSplit,
-            config.Networks.Where((_, i) => !isHeldOut[i]).ToArray(), config.Networks.Where((_, i) => isHeldOut[i]).ToArray());
+            config.Networks.Where((_, i) => !isHeldOutNetwork[i]).ToArray(), config.Networks.Where((_, i) => isHeldOutNetwork[i]).ToArray(),
+            Unseen(known, CorpusFile.Read(prePath).Where((_, i) => heldOutCells.Contains(i))),
+            Unseen(known, networks.Where((_, i) => isHeldOutNetwork[i])));
     }
+
+    /// <summary>
+    /// Each training network that holds tokens no other training architecture has, as it reads through a
+    /// vocabulary without those tokens: they become their nearest known tokens, as the layers of an unseen
+    /// network (or a search candidate of unusual width) do. Ids are those of <paramref name="vocabulary"/>.
+    /// </summary>
+    private static List<(int[] Ids, BlockKind?[] Labels)> FallbackCopies(IReadOnlyList<IReadOnlyList<LayerToken>> networks,
+        IReadOnlyList<BlockKind?[]> labels, HashSet<LayerToken> known, IEnumerable<IReadOnlyList<LayerToken>> cells, Vocabulary vocabulary)
+    {
+        // In how many training architectures each token occurs: a token met in one only is that architecture's own.
+        var architectures = new Dictionary<LayerToken, int>();
+        foreach (var line in cells.Concat(networks))
+            foreach (var token in line.Distinct())
+                architectures[token] = architectures.GetValueOrDefault(token) + 1;
+        var copies = new List<(int[], BlockKind?[])>();
+        for (var n = 0; n < networks.Count; n++)
+        {
+            var own = networks[n].Where(t => architectures[t] == 1).ToHashSet();
+            if (own.Count == 0) continue;
+            var without = Vocabulary.Build(known.Where(t => !own.Contains(t)));
+            var ids = networks[n].Select(t => without.TokenAt(without.Encode(t)) is { } near ? vocabulary.Encode(near) : Vocabulary.UnkId).ToArray();
+            copies.Add((ids, labels[n]));
+        }
+        return copies;
+    }
+
+    /// <summary>Token occurrences of <paramref name="lines"/> that the vocabulary lacks (encoded by the fallback).</summary>
+    private static long Unseen(HashSet<LayerToken> known, IEnumerable<IReadOnlyList<LayerToken>> lines) =>
+        lines.Sum(line => (long)line.Count(t => !known.Contains(t)));
 
     /// <summary>
     /// <see cref="PriorTrainingConfig.HeldOutPerFamily"/> networks drawn from each family with at least

@@ -1,0 +1,169 @@
+using GptNas.Architectures;
+using GptNas.Corpora;
+using GptNas.Gpt;
+using GptNas.Prior;
+using TorchSharp;
+using Xunit.Abstractions;
+
+namespace GptNas.Tests;
+
+/// <summary>One tiny prior trained once and shared by the tests that only read it.</summary>
+public sealed class TinyPriorFixture : IDisposable
+{
+    /// <summary>Cells of at most 4 vertices, three ResNets and two ShuffleNets, the tiny GPT, a few epochs: a few seconds on one core.</summary>
+    public static readonly PriorTrainingConfig Config = new()
+    {
+        Seed = 7,
+        Sample = 40,
+        MaxVertices = 4,
+        Networks = ["resnet18", "resnet34", "resnet50", "shufflenet_v2_x0_5", "shufflenet_v2_x1_0"],
+        HeldOutCells = 0.1,
+        Gpt = GptConfig.Tiny,
+        PreTraining = new GptTrainingConfig { Epochs = 2, LearningRate = 3e-3 },
+        FineTuning = new GptTrainingConfig { Epochs = 3, LearningRate = 3e-3 },
+        FineTuningReplayCells = 5,
+        Classifier = new BlockClassifierConfig { Epochs = 4, HiddenWidth = 32 },
+    };
+
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), $"gptnas-prior-tests-{Guid.NewGuid():N}");
+    public string Folder => Path.Combine(Root, "prior");
+    public PriorManifest Manifest { get; }
+    public double Seconds { get; }
+
+    public TinyPriorFixture()
+    {
+        var threads = torch.get_num_threads();
+        torch.set_num_threads(1); // see GptTests: one thread is fastest for models this small on a busy machine
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            Manifest = PriorTrainer.Train(Config, Folder);
+            Seconds = clock.Elapsed.TotalSeconds;
+        }
+        finally { torch.set_num_threads(threads); }
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
+    }
+}
+
+/// <summary>
+/// PriorTrainer end to end on a tiny configuration, the evaluation's reproducibility, and the shipped prior
+/// in <c>priors/default</c> (a real check of the artefact: it must load and beat its baselines).
+/// </summary>
+[Collection(SeededTorchCollection.Name)]
+public sealed class PriorTests : IClassFixture<TinyPriorFixture>, IDisposable
+{
+    private readonly TinyPriorFixture _tiny;
+    private readonly ITestOutputHelper _output;
+    private readonly int _threads = torch.get_num_threads();
+
+    public PriorTests(TinyPriorFixture tiny, ITestOutputHelper output)
+    {
+        _tiny = tiny;
+        _output = output;
+        torch.set_num_threads(1);
+    }
+
+    public void Dispose() => torch.set_num_threads(_threads);
+
+    [Fact]
+    public void Prior_trainer_writes_a_loadable_prior_whose_predictor_picks_an_allowed_kind()
+    {
+        _output.WriteLine($"tiny prior trained in {_tiny.Seconds:F1} s");
+        foreach (var entry in new[] { ArchitecturePrior.VocabularyFile, ArchitecturePrior.ManifestFile })
+            Assert.True(File.Exists(Path.Combine(_tiny.Folder, entry)), entry);
+        Assert.False(File.Exists(Path.Combine(_tiny.Folder, ArchitecturePrior.GptFolder, "optimizer.bin"))); // KeepOptimizerState is off
+
+        using var prior = ArchitecturePrior.Load(_tiny.Folder);
+        Assert.Equal(_tiny.Manifest.VocabularySha256, prior.Vocabulary.Hash);
+        Assert.Equal(GptConfig.Tiny.Context, prior.Classifier.Config.Context); // the classifier reads the GPT's context
+
+        var allowed = new HashSet<BlockKind> { BlockKind.BasicBlock, BlockKind.Bottleneck, BlockKind.MaxPool };
+        var prefix = ArchitectureCatalog.Build("resnet18", new Shape(3, 32, 32), 10);
+        var predictor = new GptBlockPredictor(prior, SamplingOptions.Default);
+        for (var i = 0; i < 5; i++)
+        {
+            var prediction = predictor.Predict(prefix, allowed, new Random(i));
+            Assert.Contains(prediction.Kind, allowed);
+            Assert.NotNull(prediction.Token);
+        }
+    }
+
+    [Fact]
+    public void Prior_json_holds_the_split_and_finite_evaluations()
+    {
+        var manifest = PriorManifest.Read(_tiny.Folder);
+        Assert.Equal(_tiny.Manifest.Evaluation, manifest.Evaluation);
+        Assert.Equal(40, manifest.PreTrainingCorpus.Architectures);
+        Assert.Equal(4, manifest.Split.HeldOutCells);
+        Assert.Equal(36, manifest.Split.TrainCells);
+        var heldOut = Assert.Single(manifest.Split.HeldOutNetworks); // only the ResNets form a family of 3
+        Assert.StartsWith("resnet", heldOut);
+        Assert.Equal(4, manifest.Split.TrainNetworks.Count);
+        Assert.Equal(new Seeds(7).Derive("gpt/pretraining"), manifest.Config.PreTraining.Seed);
+        foreach (var corpus in new[] { manifest.Evaluation.PreTraining, manifest.Evaluation.FineTuning })
+        {
+            Assert.True(corpus.Gpt.Positions > 0);
+            Assert.Equal(corpus.Gpt.Positions, corpus.Bigram.Positions);
+            Assert.True(double.IsFinite(corpus.Gpt.Perplexity) && double.IsFinite(corpus.Bigram.Perplexity));
+        }
+        Assert.True(manifest.Evaluation.Classifier.HeldOutExamples > 0);
+        Assert.Equal(2, manifest.Training.PreTrainingLosses.Count);
+        Assert.Equal(3, manifest.Training.FineTuningLosses.Count);
+    }
+
+    [Fact]
+    public void Same_seed_gives_the_same_prior_json_numbers_and_eval_recomputes_them()
+    {
+        var again = PriorTrainer.Train(TinyPriorFixture.Config, Path.Combine(_tiny.Root, "again"));
+        Assert.Equal(_tiny.Manifest.Evaluation, again.Evaluation);
+        Assert.Equal(_tiny.Manifest.Training.PreTrainingLosses, again.Training.PreTrainingLosses);
+        Assert.Equal(_tiny.Manifest.Training.ClassifierLosses, again.Training.ClassifierLosses);
+        Assert.Equal(_tiny.Manifest.VocabularySha256, again.VocabularySha256);
+
+        var (stored, recomputed) = PriorEvaluator.Recompute(_tiny.Folder);
+        Assert.Empty(recomputed.Differences(stored.Evaluation, tolerance: 1e-9));
+    }
+
+    [Fact]
+    public void Eval_refuses_a_prior_whose_corpus_cannot_be_rebuilt()
+    {
+        var copy = Path.Combine(_tiny.Root, "tampered");
+        CopyFolder(_tiny.Folder, copy);
+        var manifest = PriorManifest.Read(copy);
+        (manifest with { PreTrainingCorpus = manifest.PreTrainingCorpus with { CorpusSha256 = new string('0', 64) } }).Write(copy);
+        var error = Assert.Throws<GptNasException>(() => PriorEvaluator.Recompute(copy));
+        Assert.Contains("pre-training corpus", error.Message);
+    }
+
+    [Fact]
+    public void Shipped_prior_loads_and_beats_the_bigram_and_majority_baselines()
+    {
+        var folder = ArchitecturePrior.ShippedFolder();
+        using var prior = ArchitecturePrior.Load(folder);
+        var manifest = PriorManifest.Read(folder);
+        Assert.Equal(manifest.VocabularySha256, prior.Vocabulary.Hash);
+        var e = manifest.Evaluation;
+        _output.WriteLine($"cells {e.PreTraining}\nnetworks {e.FineTuning}\nclassifier {e.Classifier}");
+        Assert.True(e.PreTraining.GptBeatsBigram, $"NAS-Bench-101 held-out: GPT {e.PreTraining.Gpt} vs bigram {e.PreTraining.Bigram}");
+        Assert.True(e.FineTuning.GptBeatsBigram, $"reference CNNs held-out: GPT {e.FineTuning.Gpt} vs bigram {e.FineTuning.Bigram}");
+        Assert.True(e.Classifier.Accuracy > e.Classifier.Majority, $"classifier {e.Classifier.Accuracy} vs majority {e.Classifier.Majority}");
+        Assert.True(e.PreTraining.HeldOutArchitectures >= 100 && e.FineTuning.HeldOutArchitectures >= 3, "the shipped prior is evaluated on real held-out sets");
+
+        var size = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        Assert.True(size < 10 << 20, $"the shipped prior takes {size:N0} bytes; keep it under 10 MB");
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+}
