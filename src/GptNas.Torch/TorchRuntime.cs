@@ -16,15 +16,22 @@ public static partial class TorchRuntime
     [LibraryImport("libc", EntryPoint = "mallopt")]
     private static partial int MallOpt(int parameter, int value);
 
+    [ModuleInitializer]
+    internal static void Initialize()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        TuneAllocator();
+        TuneOpenMpWaiting();
+    }
+
     /// <summary>
     /// Activation buffers otherwise go through mmap/munmap on every step (glibc's dynamic threshold),
     /// which costs CNN training more than half its speed. Both settings are needed; either alone does
-    /// nothing or harm.
+    /// nothing or harm. <c>GPTNAS_DEFAULT_MALLOC=1</c> keeps glibc's defaults.
     /// </summary>
-    [ModuleInitializer]
-    internal static void TuneAllocator()
+    private static void TuneAllocator()
     {
-        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("GPTNAS_DEFAULT_MALLOC") == "1") return;
+        if (Environment.GetEnvironmentVariable("GPTNAS_DEFAULT_MALLOC") == "1") return;
         try
         {
             MallOpt(M_MMAP_THRESHOLD, 32 << 20);
@@ -33,6 +40,48 @@ public static partial class TorchRuntime
         catch (EntryPointNotFoundException) { } // not glibc (e.g. musl): keep its defaults
         catch (DllNotFoundException) { }
     }
+
+    /// <summary>Spins a libgomp thread makes at a barrier before it sleeps; see <see cref="TuneOpenMpWaiting"/>.</summary>
+    public const int OpenMpSpinCount = 1_000;
+
+    /// <summary>How OpenMP threads wait in this process, for logs and benchmark reports.</summary>
+    public static string OpenMpWaiting { get; private set; } = "libgomp default (300,000 spins, about 3 ms, then sleep)";
+
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SetEnv(string name, string value, int overwrite);
+
+    /// <summary>
+    /// libtorch's OpenMP (libgomp) lets a thread that waits at the end of a parallel region spin for about
+    /// 3 ms before it sleeps. When the cores are shared (another process, or a second training), the
+    /// spinning thread holds the core that the thread it waits for needs, and training slows 3-20x
+    /// (bench/RESULTS.md). <see cref="OpenMpSpinCount"/> spins (libgomp's estimate: about 10 µs) keep the
+    /// quick hand-offs of an idle machine, where sleeping at once (OMP_WAIT_POLICY=PASSIVE) costs a wake-up
+    /// per parallel region, and sleep soon on a busy one. libgomp reads GOMP_SPINCOUNT once, when it loads, so this
+    /// runs before TorchSharp loads libtorch; a user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT wins, and
+    /// <c>GPTNAS_DEFAULT_OMP_WAIT=1</c> keeps libgomp's default.
+    /// </summary>
+    private static void TuneOpenMpWaiting()
+    {
+        string? Native(string name) => Marshal.PtrToStringUTF8(GetEnv(name));
+        if (Native("OMP_WAIT_POLICY") is { } policy) { OpenMpWaiting = $"OMP_WAIT_POLICY={policy} (set by the user)"; return; }
+        if (Native("GOMP_SPINCOUNT") is { } count) { OpenMpWaiting = $"GOMP_SPINCOUNT={count} (set by the user)"; return; }
+        if (Environment.GetEnvironmentVariable("GPTNAS_DEFAULT_OMP_WAIT") == "1") return;
+        if (File.ReadAllText("/proc/self/maps").Contains("libgomp", StringComparison.Ordinal))
+        {
+            OpenMpWaiting += "; libgomp was loaded before gptnas could tune it";
+            return;
+        }
+        try
+        {
+            if (SetEnv("GOMP_SPINCOUNT", OpenMpSpinCount.ToString(System.Globalization.CultureInfo.InvariantCulture), 0) == 0)
+                OpenMpWaiting = $"GOMP_SPINCOUNT={OpenMpSpinCount} (TorchRuntime)";
+        }
+        catch (EntryPointNotFoundException) { }
+        catch (DllNotFoundException) { }
+    }
+
+    [LibraryImport("libc", EntryPoint = "getenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial IntPtr GetEnv(string name);
 
     /// <summary>Uses every core for intra-op parallelism unless told otherwise.</summary>
     public static void SetThreads(int? threads = null)

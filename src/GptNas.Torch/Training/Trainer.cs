@@ -39,7 +39,13 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
             }
             history.Add(metrics);
             progress?.Report(new TrainingProgress(epoch + 1, config.Epochs, train.Count, train.Count, metrics.TrainLoss, metrics.TrainAccuracy, metrics.ImagesPerSecond, metrics));
-            onEpochEnd?.Invoke(epoch, metrics);
+            if (onEpochEnd is not null)
+            {
+                // Callers save checkpoints here; TorchSharp writes only contiguous tensors.
+                layout?.Restore();
+                onEpochEnd(epoch, metrics);
+                layout?.Apply();
+            }
         }
         var testResult = test is null ? null : Evaluate(model, test);
         return new TrainingResult(history, testResult, total.Elapsed.TotalSeconds);
@@ -111,8 +117,8 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
         return new Evaluation((double)top1 / seen, (double)top5 / seen, lossSum / seen, (int)seen);
     }
 
-    /// <summary>The bf16 autocast region of <see cref="TrainingConfig.BFloat16Autocast"/>, or nothing.</summary>
-    private IDisposable? Autocast() => config.BFloat16Autocast && _device.type == DeviceType.CPU ? TorchRuntime.AutocastBFloat16() : null;
+    /// <summary>The bf16 autocast region of <see cref="TrainingConfig.Bf16Autocast"/>, or nothing.</summary>
+    private IDisposable? Autocast() => config.Bf16Autocast && _device.type == DeviceType.CPU ? TorchRuntime.AutocastBFloat16() : null;
 
     /// <summary>
     /// The batch as tensors, copied once from the host arrays into tensor-owned memory (torch.tensor(array)
@@ -147,9 +153,9 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
     }
 
     /// <summary>
-    /// Lays the model's 4-d weights out channels-last for the length of a fit and back afterwards (so saving,
-    /// evaluation elsewhere and callers see the usual layout). Values are untouched; <c>set_</c> keeps each
-    /// parameter's identity, so the optimizer and callers' references stay valid.
+    /// Lays the model's 4-d weights out channels-last for the length of a fit and back afterwards (and around
+    /// <c>onEpochEnd</c>), so saving, evaluation elsewhere and callers see the usual layout. Values are
+    /// untouched; <c>set_</c> keeps each parameter's identity, so the optimizer and callers' references stay valid.
     /// </summary>
     private sealed class ChannelsLastWeights : IDisposable
     {
@@ -158,23 +164,40 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
         public ChannelsLastWeights(nn.Module model)
         {
             _weights = model.parameters().Where(p => p.dim() == 4).Select(p => (Tensor)p).ToList();
+            Apply();
+        }
+
+        public void Apply()
+        {
             using var _ = no_grad();
             foreach (var weight in _weights)
             {
-                using var nhwc = weight.permute(0, 2, 3, 1).contiguous();
-                using var view = nhwc.permute(0, 3, 1, 2);
-                weight.set_(view);
+                // Every view is disposed: an undisposed one would keep the old storage alive until the GC runs.
+                using var permuted = weight.permute(0, 2, 3, 1);          // (O, kH, kW, I), a view
+                using var nhwc = permuted.contiguous();
+                using var view = nhwc.permute(0, 3, 1, 2);                // (O, I, kH, kW), channels-last strides
+                Set(weight, view);
             }
         }
 
-        public void Dispose()
+        public void Restore()
         {
             using var _ = no_grad();
             foreach (var weight in _weights)
             {
                 using var dense = weight.contiguous();
-                weight.set_(dense);
+                Set(weight, dense);
             }
+        }
+
+        public void Dispose() => Restore();
+
+        /// <summary><c>set_</c> returns a second handle on the parameter; left to the GC it would keep the
+        /// parameter, its gradient and its storage alive after the model is disposed.</summary>
+        private static void Set(Tensor weight, Tensor source)
+        {
+            var result = weight.set_(source);
+            if (!ReferenceEquals(result, weight)) result.Dispose();
         }
     }
 }

@@ -1,0 +1,24 @@
+// Training speed and peak memory of gptnas against PyTorch (bench/peer/train_peer.py), one process per run,
+// sides alternating. See bench/RESULTS.md for the numbers and the command.
+//
+//   TrainBench [--cases cnn32,cnn28,resnet18,gpt,data,rss-loop] [--pairs 5] [--sides gptnas,pytorch]
+//              [--steps N] [--warmup N] [--threads 2] [--python /usr/bin/python3] [--peer bench/peer/train_peer.py]
+//   TrainBench --case cnn32 [--side gptnas|pytorch] [--channels-last on|off] [--bf16 on|off]   one run, prints JSON
+//   TrainBench --case cnn32 --profile [--channels-last on|off] [--bf16 on|off]                 time per phase of a step
+//   TrainBench --case data            sampler rate against training rate
+//   TrainBench --case rss-loop [--runs 100]   RSS over many short trainings in one process
+//   TrainBench --case accuracy [--seeds 0,1] [--epochs 3]   fashion-mnist-small test accuracy with channels-last / bf16 off and on
+using GptNas.Bench;
+
+var options = new Options(args);
+var caseName = options.Get("case");
+return caseName switch
+{
+    null => Driver.Run(options, args),
+    "data" => DataCase.Run(options),
+    "rss-loop" => RssLoop.Run(options),
+    "accuracy" => AccuracyCase.Run(options),
+    _ when options.Has("profile") => Profiler.Run(BenchCase.Find(caseName), options),
+    _ when options.Get("side", "gptnas") == "gptnas" => GptNasSide.Run(BenchCase.Find(caseName), options),
+    _ => Driver.Run(new Options(["--cases", caseName, "--sides", options.Get("side")!, "--pairs", "1", .. options.Forward("steps", "warmup", "threads", "python", "peer")]), args),
+};

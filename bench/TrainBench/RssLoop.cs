@@ -1,0 +1,46 @@
+using GptNas.Architectures;
+using GptNas.Corpora;
+using GptNas.Networks;
+using GptNas.Training;
+using TorchSharp;
+
+namespace GptNas.Bench;
+
+/// <summary>
+/// <c>--case rss-loop</c>: many short trainings in one process (build a network, train a few steps, dispose),
+/// as a search evaluates candidates; the resident set must level off, not grow with every network.
+/// </summary>
+internal static class RssLoop
+{
+    public static int Run(Options options)
+    {
+        TorchRuntime.SetThreads(options.Int("threads", 2));
+        var runs = options.Int("runs", 100);
+        var steps = options.Int("steps", 3);
+        var settle = options.Int("settle", 5);
+        var network = options.Get("network", "resnet8");
+        var shape = new Shape(3, 32, 32);
+        var architecture = ArchitectureCatalog.Build(network, shape, BenchCase.Classes);
+        var data = new FixedBatches(shape, BenchCase.Classes, BenchCase.BatchSize, steps);
+        var config = GptNasSide.Config(options);
+        Console.WriteLine($"rss-loop: {runs} x (build {network} on 3x32x32, train {steps} steps of batch {BenchCase.BatchSize}, dispose); " +
+                          $"RSS must stay within 10% of its value after run {settle}");
+        var rss = new List<double>();
+        for (var run = 1; run <= runs; run++)
+        {
+            torch.manual_seed(run);
+            using (var model = NetworkBuilder.Build(architecture))
+                new Trainer(config).Fit(model, data);
+            if (options.Has("gc")) { GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect(); }
+            rss.Add(Memory.RssMb());
+            Console.WriteLine($"run {run,3}: RSS {rss[^1],7:F1} MB");
+        }
+        var reference = rss[settle - 1];
+        var later = rss.Skip(settle).ToList();
+        var worst = later.Max(r => Math.Abs(r - reference)) / reference;
+        var ok = worst <= 0.10;
+        Console.WriteLine($"after run {settle}: {reference:F1} MB; runs {settle + 1}-{runs}: {later.Min():F1} - {later.Max():F1} MB, " +
+                          $"largest change {100 * worst:F1} % -> {(ok ? "PASS" : "FAIL")} (limit 10 %); peak RSS {Memory.PeakRssMb():F1} MB");
+        return ok ? 0 : 1;
+    }
+}
