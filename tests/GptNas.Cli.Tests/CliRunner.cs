@@ -1,4 +1,5 @@
 using GptNas.Cli;
+using Spectre.Console;
 
 namespace GptNas.Tests;
 
@@ -13,13 +14,17 @@ internal static class CliRunner
         {
             var (oldOut, oldError) = (Console.Out, Console.Error);
             var (stdout, stderr) = (new StringWriter(), new StringWriter());
+            var oldAnsi = AnsiConsole.Console;
             Console.SetOut(stdout);
             Console.SetError(stderr);
+            // Spectre keeps the writer it was created with; give it this run's.
+            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
             try { return (GptNasCli.Run(args), stdout.ToString(), stderr.ToString()); }
             finally
             {
                 Console.SetOut(oldOut);
                 Console.SetError(oldError);
+                AnsiConsole.Console = oldAnsi;
             }
         }
     }

@@ -125,6 +125,8 @@ public class SearchResumeTests
         var (expected, _) = Outcome(reference);
         var (trials, _) = Outcome(shared);
         Assert.Equal(expected.Select(t => (t.Hash, t.Fitness)), trials.Select(t => (t.Hash, t.Fitness)));
-        Assert.Equal(2, trials.Where(t => t.Metrics.GetValueOrDefault("duplicate") == 0).Select(t => t.Worker).Distinct().Count());
+        // Which worker claims which trial is a race (one may even finish before the other starts); the
+        // result must not depend on it.
+        Assert.All(trials, t => Assert.True(t.State.IsFinished()));
     }
 }
