@@ -33,7 +33,7 @@ internal static class RssLoop
                 new Trainer(config).Fit(model, data);
             if (options.Has("gc")) { GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect(); }
             rss.Add(Memory.RssMb());
-            Console.WriteLine($"run {run,3}: RSS {rss[^1],7:F1} MB");
+            Console.WriteLine($"run {run,3}: RSS {rss[^1],7:F1} MB (.NET GC heap committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0,5:F1} MB)");
         }
         var reference = rss[settle - 1];
         var later = rss.Skip(settle).ToList();
