@@ -131,7 +131,10 @@ internal static class Driver
 
     private static RunResult? RunMeasured(BenchCase benchCase, Side side, Options options, int round)
     {
-        var start = ChildStart(benchCase, side, options.Forward("steps", "warmup"));
+        // Both sides get the same counts: the case's unless given.
+        var steps = options.Int("steps", benchCase.Steps).ToString();
+        var warmup = options.Int("warmup", benchCase.Warmup).ToString();
+        var start = ChildStart(benchCase, side, ["--steps", steps, "--warmup", warmup]);
         using var process = Process.Start(start)!;
         var errors = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEnd();

@@ -23,7 +23,7 @@ internal static class GptNasSide
         torch.manual_seed(0);
         var steps = options.Int("steps", benchCase.Steps);
         var warmup = options.Int("warmup", benchCase.Warmup);
-        var (rate, medianRate, bestRate, seconds) = benchCase.IsGpt ? RunGpt(steps, warmup) : RunCnn(benchCase, steps, warmup, options);
+        var (rate, medianRate, bestRate, seconds) = benchCase.IsGpt ? RunGpt(steps) : RunCnn(benchCase, steps, warmup, options);
         var result = new Dictionary<string, object>
         {
             ["rate"] = rate,
@@ -73,11 +73,12 @@ internal static class GptNasSide
         !options.Has(name) ? fallback : options.Get(name) is null or "on" or "true" or "1";
 
     /// <summary>
-    /// One epoch of <c>steps + warmup</c> batches: sequences of 10 random tokens each make exactly one full
-    /// window of context 10, so one step is 128 windows x 10 tokens. Epoch 1 warms up, epoch 2 is timed.
+    /// Two epochs of <c>steps</c> batches each: sequences of 10 random tokens each make exactly one full window of
+    /// context 10, so one step is 128 windows x 10 tokens. Epoch 1 warms up, epoch 2 is timed.
     /// </summary>
-    /// <remarks>GptTrainer reports whole epochs only, so the GPT has no per-step rates: all three are the epoch's.</remarks>
-    private static (double Rate, double MedianStepRate, double BestStepRate, double Seconds) RunGpt(int steps, int warmup)
+    /// <remarks>GptTrainer reports whole epochs only, so the GPT has no per-step rates (all three are the timed
+    /// epoch's) and its warm-up is one epoch: the GPT case gives both sides warm-up = steps.</remarks>
+    private static (double Rate, double MedianStepRate, double BestStepRate, double Seconds) RunGpt(int steps)
     {
         var config = GptConfig.Paper;
         var random = new Random(1);

@@ -3,10 +3,12 @@
 //
 //   TrainBench [--cases cnn32,cnn28,resnet18,gpt,data,rss-loop] [--pairs 5] [--sides gptnas,pytorch]
 //              [--steps N] [--warmup N] [--threads 2] [--python /usr/bin/python3] [--peer bench/peer/train_peer.py]
+//              [--contend]
+//     sides: gptnas or pytorch with +modifiers (see Driver.Side), e.g. gptnas+bf16, pytorch+gptnas-omp-wait
 //   TrainBench --case cnn32 [--side gptnas|pytorch] [--channels-last on|off] [--bf16 on|off]   one run, prints JSON
 //   TrainBench --case cnn32 --profile [--channels-last on|off] [--bf16 on|off]                 time per phase of a step
 //   TrainBench --case data            sampler rate against training rate
-//   TrainBench --case rss-loop [--runs 100]   RSS over many short trainings in one process
+//   TrainBench --case rss-loop [--runs 100] [--gc] [--malloc-stats]   RSS over many short trainings in one process
 //   TrainBench --case accuracy [--seeds 0,1] [--epochs 3]   fashion-mnist-small test accuracy with channels-last / bf16 off and on
 using GptNas.Bench;
 

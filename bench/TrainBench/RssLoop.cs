@@ -10,8 +10,12 @@ namespace GptNas.Bench;
 /// <c>--case rss-loop</c>: many short trainings in one process (build a network, train a few steps, dispose),
 /// as a search evaluates candidates; the resident set must level off, not grow with every network.
 /// </summary>
-internal static class RssLoop
+internal static partial class RssLoop
 {
+    /// <summary>glibc's per-arena report (system bytes vs in use) on stderr: tells fragmentation from a leak.</summary>
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "malloc_stats")]
+    private static partial void MallocStats();
+
     public static int Run(Options options)
     {
         TorchRuntime.SetThreads(options.Int("threads", 2));
@@ -33,6 +37,7 @@ internal static class RssLoop
                 new Trainer(config).Fit(model, data);
             if (options.Has("gc")) { GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect(); }
             rss.Add(Memory.RssMb());
+            if (options.Has("malloc-stats") && (run == settle || run == runs)) { Console.Out.Flush(); MallocStats(); }
             Console.WriteLine($"run {run,3}: RSS {rss[^1],7:F1} MB (.NET GC heap committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0,5:F1} MB)");
         }
         var reference = rss[settle - 1];
