@@ -32,18 +32,16 @@ public sealed record RunSummary(
     public double? BestFitness => Trials.Where(t => t.State == TrialState.Complete).Select(t => t.Fitness).Max();
 
     /// <summary>Reads a run folder written by <c>gptnas search</c>; errors name what is missing.</summary>
-    public static RunSummary Load(string folder)
+    /// <param name="storage">The search's <c>--storage</c>, if it had one; its study carries the folder's name.</param>
+    public static RunSummary Load(string folder, string? storage = null)
     {
-        var database = Path.Combine(folder, "study.db");
-        if (!File.Exists(database)) throw new GptNasException($"'{folder}' holds no study.db; give the folder of a 'gptnas search' run");
+        using var run = RunStudy.Open(folder, storage);
         var configPath = Path.Combine(folder, "config.json");
         var config = File.Exists(configPath) ? JsonNode.Parse(File.ReadAllText(configPath)) : null;
-        using var store = new SqliteTrialStore(database);
-        var study = store.Studies().FirstOrDefault() ?? throw new GptNasException($"'{database}' holds no study yet; start the search first");
-        var final = store.GetAttribute(study.Id, "final") is { } json ? JsonSerializer.Deserialize<FinalTraining>(json, Json) : null;
+        var study = run.Study;
+        var final = run.Store.GetAttribute(study.Id, "final") is { } json ? JsonSerializer.Deserialize<FinalTraining>(json, Json) : null;
         var withGpt = config?["config"]?["ga"]?["reconstruct"]?.GetValue<bool>() ?? true;
-        return new RunSummary(folder, Path.GetFileName(Path.GetFullPath(folder).TrimEnd('/')), withGpt, study.Seed,
-            config?["data"]?.GetValue<string>() ?? "?", store.Trials(study.Id), final);
+        return new RunSummary(folder, RunStudy.StudyName(folder), withGpt, study.Seed, config?["data"]?.GetValue<string>() ?? "?", run.Trials(), final);
     }
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };

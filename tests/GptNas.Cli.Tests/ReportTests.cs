@@ -30,6 +30,41 @@ public class ReportTests
         Assert.Contains("<td>12</td>", html); // 4 individuals x 3 generations (0..2) of the smoke preset
     }
 
+    public static TheoryData<string> SharedStores()
+    {
+        var stores = new TheoryData<string> { "sqlite" };
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("GPTNAS_TEST_POSTGRES"))) stores.Add("postgres");
+        return stores;
+    }
+
+    /// <summary>A search given --storage (workers on several machines) is listed and reported from that store.</summary>
+    [Theory]
+    [MemberData(nameof(SharedStores))]
+    public void TrialsAndReportReadAStudyFromTheStoreTheSearchWasGiven(string backend)
+    {
+        using var temp = new TempFolder();
+        var data = Path.Combine(temp.Path, "data");
+        Directory.CreateDirectory(data);
+        TinyData.Write(data);
+        // The study is named after the run folder, so a unique folder name keeps runs apart in a shared server.
+        var run = Path.Combine(temp.Path, $"run-{Guid.NewGuid():N}");
+        var storage = backend == "postgres" ? Environment.GetEnvironmentVariable("GPTNAS_TEST_POSTGRES")! : Path.Combine(temp.Path, "shared.db");
+        var (code, _, stderr) = CliRunner.Run("search", "--preset", "smoke", "--no-gpt", "--data", data, "--out", run, "--storage", storage);
+        Assert.True(code == 0, stderr);
+        Assert.False(File.Exists(Path.Combine(run, "study.db")));
+
+        var (listCode, listed, listError) = CliRunner.Run("trials", "list", "--run", run, "--storage", storage, "--json");
+        Assert.True(listCode == 0, listError);
+        Assert.Equal(12, System.Text.Json.JsonDocument.Parse(listed).RootElement.GetArrayLength());
+        var (reportCode, _, reportError) = CliRunner.Run("report", "--run", run, "--storage", storage);
+        Assert.True(reportCode == 0, reportError);
+        Assert.Contains("<td>12</td>", File.ReadAllText(Path.Combine(run, "report", "index.html")));
+
+        var (missingCode, _, missingError) = CliRunner.Run("trials", "list", "--run", Path.Combine(temp.Path, "elsewhere"), "--storage", storage);
+        Assert.Equal(2, missingCode);
+        Assert.Contains("no study named 'elsewhere'", missingError);
+    }
+
     [Fact]
     public void ReportOfAFolderWithoutAStudySaysWhatToGive()
     {

@@ -42,7 +42,7 @@ public static class AblationCommand
                     AnsiConsole.MarkupLine($"  best proxy {outcome.ProxyFitness:P2}, final test top-1 {outcome.Final.TestTop1:P2}");
                     folders.Add(folder);
                 }
-            var summaries = folders.Select(RunSummary.Load).ToList();
+            var summaries = folders.Select(folder => RunSummary.Load(folder)).ToList();
             var html = ReportWriter.Write(summaries, Path.Combine(root, "report"));
             foreach (var group in summaries.GroupBy(s => s.Group))
                 AnsiConsole.MarkupLine($"{group.Key}: final test top-1 {Spread.Of(group.Select(s => s.Final!.TestTop1)).Percent} % over {group.Count()} seeds");

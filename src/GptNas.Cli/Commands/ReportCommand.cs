@@ -11,11 +11,12 @@ public static class ReportCommand
     {
         var runs = new Option<string[]>("--run") { Description = "Run folder(s) of 'gptnas search' (repeatable; with and without GPT side by side)", Required = true };
         var output = new Option<string?>("--out") { Description = "Report folder (default: <first run>/report)" };
-        var command = new Command("report", "Write an HTML report with plots of search runs") { runs, output };
+        var storage = new Option<string?>("--storage") { Description = "The store the searches were given with --storage, if any; each run's study carries its folder's name" };
+        var command = new Command("report", "Write an HTML report with plots of search runs") { runs, storage, output };
         command.SetAction(parse => UserErrors.Run(() =>
         {
             var folders = parse.GetValue(runs)!;
-            var summaries = folders.Select(RunSummary.Load).ToList();
+            var summaries = folders.Select(folder => RunSummary.Load(folder, parse.GetValue(storage))).ToList();
             var html = ReportWriter.Write(summaries, parse.GetValue(output) ?? Path.Combine(folders[0], "report"));
             AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(html)}[/] ({summaries.Count} run(s), {summaries.Sum(s => s.Trials.Count)} trials)");
             return 0;

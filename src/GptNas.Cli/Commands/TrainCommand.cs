@@ -24,13 +24,15 @@ public static class TrainCommand
         var warmup = new Option<double>("--warmup") { Description = "Linear warm-up in epochs", DefaultValueFactory = _ => 0.5 };
         var weightDecay = new Option<double>("--weight-decay") { Description = "L2 weight decay", DefaultValueFactory = _ => 5e-4 };
         var validation = new Option<double>("--validation") { Description = "Share of the training split held out for validation", DefaultValueFactory = _ => 0.1 };
+        var cropPadding = new Option<int>("--crop-padding") { Description = "Augmentation: random crop after padding by this many pixels; 0 = no crop", DefaultValueFactory = _ => 2 };
+        var noFlip = new Option<bool>("--no-flip") { Description = "Augmentation: no random horizontal flip" };
         var seed = new Option<int>("--seed") { Description = "Root seed: initialization, split, shuffling, augmentation", DefaultValueFactory = _ => 0 };
         var output = new Option<string?>("--out") { Description = "Output folder (default runs/train-<arch>-<time>)" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };
         var device = new Option<string>("--device") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => "auto" };
         var command = new Command("train", "Train one architecture and report its test accuracy")
         {
-            arch, data, epochs, batch, lr, schedule, warmup, weightDecay, validation, seed, output, threads, device,
+            arch, data, epochs, batch, lr, schedule, warmup, weightDecay, validation, cropPadding, noFlip, seed, output, threads, device,
         };
         command.SetAction(parse => UserErrors.Run(() =>
         {
@@ -42,6 +44,8 @@ public static class TrainCommand
                 Schedule = ParseSchedule(parse.GetValue(schedule)!),
                 WarmupEpochs = parse.GetValue(warmup),
                 WeightDecay = parse.GetValue(weightDecay),
+                CropPadding = NotNegative(parse.GetValue(cropPadding), "--crop-padding"),
+                Flip = !parse.GetValue(noFlip),
                 Seed = parse.GetValue(seed),
             };
             var archName = parse.GetValue(arch)!;
@@ -97,6 +101,8 @@ public static class TrainCommand
     }
 
     private static int Positive(int value, string name) => value > 0 ? value : throw new UsageException($"{name} must be positive, got {value}");
+    private static int NotNegative(int value, string name) => value >= 0 ? value : throw new UsageException($"{name} must be 0 or more, got {value}");
+
 
     private static ScheduleKind ParseSchedule(string text)
     {

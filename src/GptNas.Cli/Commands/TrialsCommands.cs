@@ -20,14 +20,17 @@ public static class TrialsCommands
 
     private static Option<string> RunOption() => new("--run") { Description = "The search's run folder (holds study.db)", Required = true };
 
+    private static Option<string?> StorageOption() => new("--storage") { Description = "The store the search was given with --storage, if any (a SQLite file or a PostgreSQL connection string)" };
+
     private static Command CreateList()
     {
         var run = RunOption();
+        var storage = StorageOption();
         var json = new Option<bool>("--json") { Description = "Print JSON" };
-        var list = new Command("list", "One line per trial: generation/index, state, fitness, parameters, operators") { run, json };
+        var list = new Command("list", "One line per trial: generation/index, state, fitness, parameters, operators") { run, storage, json };
         list.SetAction(parse => UserErrors.Run(() =>
         {
-            var records = Load(parse.GetValue(run)!);
+            var records = Load(parse.GetValue(run)!, parse.GetValue(storage));
             if (parse.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(records.Select(Summary), ConfigOverrides.Json));
@@ -46,13 +49,14 @@ public static class TrialsCommands
     private static Command CreateShow()
     {
         var run = RunOption();
+        var storage = StorageOption();
         var name = new Argument<string>("trial") { Description = "The trial, as g<generation>/i<index>, e.g. g2/i5" };
         var json = new Option<bool>("--json") { Description = "Print JSON" };
-        var show = new Command("show", "Everything recorded for one trial, including its architecture") { name, run, json };
+        var show = new Command("show", "Everything recorded for one trial, including its architecture") { name, run, storage, json };
         show.SetAction(parse => UserErrors.Run(() =>
         {
             var wanted = parse.GetValue(name)!;
-            var trial = Load(parse.GetValue(run)!).FirstOrDefault(t => t.Name == wanted)
+            var trial = Load(parse.GetValue(run)!, parse.GetValue(storage)).FirstOrDefault(t => t.Name == wanted)
                         ?? throw new UsageException($"no trial '{wanted}' in this run; 'gptnas trials list --run ...' lists them");
             if (parse.GetValue(json))
             {
@@ -69,13 +73,10 @@ public static class TrialsCommands
         return show;
     }
 
-    private static IReadOnlyList<TrialRecord> Load(string folder)
+    private static IReadOnlyList<TrialRecord> Load(string folder, string? storage)
     {
-        var database = Path.Combine(folder, "study.db");
-        if (!File.Exists(database)) throw new UsageException($"'{folder}' holds no study.db; give the folder of a 'gptnas search' run");
-        using var store = new SqliteTrialStore(database);
-        var study = store.Studies().FirstOrDefault() ?? throw new UsageException($"'{database}' holds no study yet");
-        return store.Trials(study.Id);
+        using var run = RunStudy.Open(folder, storage);
+        return run.Trials();
     }
 
     private static Dictionary<string, object?> Summary(TrialRecord t) => new()

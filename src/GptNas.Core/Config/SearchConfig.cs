@@ -36,6 +36,11 @@ public sealed record ProxySettings
     public Acceleration Acceleration { get; init; } = Acceleration.Predicted;
     /// <summary>Share of the training split used for proxies (§7: 10% on ImageNet); 1 = all.</summary>
     public double TrainFraction { get; init; } = 1.0;
+    /// <summary>
+    /// Most training images a proxy sees (0 = no cap), applied after <see cref="TrainFraction"/>: keeps a preset's
+    /// search cost the same on a data set of any size; only the final training uses all of it.
+    /// </summary>
+    public int MaxTrainImages { get; init; }
     /// <summary>A trial that runs longer fails (0 = no limit).</summary>
     public double TimeoutSeconds { get; init; }
 }

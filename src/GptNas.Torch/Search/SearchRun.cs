@@ -29,7 +29,7 @@ public sealed class SearchRun(SearchConfig config, string dataName, string folde
     string? storage = null)
 {
     public string StoragePath => Path.Combine(folder, "study.db");
-    public string StudyName => Path.GetFileName(Path.GetFullPath(folder).TrimEnd('/'));
+    public string StudyName => RunStudy.StudyName(folder);
 
     public SearchOutcome Run(IProgress<SearchProgress>? progress = null, IProgress<TrainingProgress>? finalProgress = null,
         Action<string>? log = null, CancellationToken cancellation = default)

@@ -17,7 +17,7 @@ namespace GptNas.Search;
 /// </summary>
 public sealed class TrainingEvaluator(DataSplits data, ProxySettings settings, Device device) : IEvaluator<Architecture>
 {
-    private readonly DataSplits _proxyData = Subset(data, settings.TrainFraction);
+    private readonly DataSplits _proxyData = ProxyData(data, settings);
 
     public EvaluationResult Evaluate(Individual<Architecture> individual, int seed, CancellationToken cancellation)
     {
@@ -63,13 +63,17 @@ public sealed class TrainingEvaluator(DataSplits data, ProxySettings settings, D
         return norms.Count > 0 ? (norms.Concat(head).ToList(), 2) : (network.parameters().ToList(), 0);
     }
 
-    /// <summary>A seeded share of the training split, for proxies (§7 uses 10% of ImageNet).</summary>
-    private static DataSplits Subset(DataSplits data, double fraction)
+    /// <summary>
+    /// The training images proxies see: a share of the training split (§7 uses 10% of ImageNet), at most
+    /// <see cref="ProxySettings.MaxTrainImages"/>, drawn once in a fixed order so that every trial sees the same ones.
+    /// </summary>
+    public static DataSplits ProxyData(DataSplits data, ProxySettings settings)
     {
-        if (fraction >= 1) return data;
-        var count = Math.Max(1, (int)(data.Train.Count * fraction));
+        var count = settings.TrainFraction >= 1 ? data.Train.Count : Math.Max(1, (int)(data.Train.Count * settings.TrainFraction));
+        if (settings.MaxTrainImages > 0) count = Math.Min(count, settings.MaxTrainImages);
+        if (count == data.Train.Count) return data;
         var indices = Enumerable.Range(0, data.Train.Count).ToArray();
         new Random(0).Shuffle(indices);
-        return new DataSplits(data.Train.Subset(indices[..count], $"{data.Train.Source} ({fraction:P0})"), data.Validation, data.Test);
+        return new DataSplits(data.Train.Subset(indices[..count], $"{data.Train.Source} ({count:N0} of {data.Train.Count:N0} for proxies)"), data.Validation, data.Test);
     }
 }

@@ -20,10 +20,7 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
         IBatchSource? test = null, IEnumerable<Parameter>? trainable = null, IProgress<TrainingProgress>? progress = null,
         Action<int, EpochMetrics>? onEpochEnd = null, CancellationToken cancellation = default)
     {
-        // What earlier fits left to the finalizer (TorchSharp's native handles of disposed modules) goes now, not
-        // when the GC next runs a full collection, which a training loop rarely triggers: a search trains
-        // thousands of candidates in one process (bench/TrainBench --case rss-loop).
-        GC.Collect();
+        TorchRuntime.ReleaseFreeMemory();
         model.to(_device);
         var parameters = (trainable ?? model.parameters()).Where(p => p.requires_grad).ToList();
         if (parameters.Count == 0) throw new TrainingException("nothing to train: the model has no trainable parameters");
@@ -52,6 +49,7 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
             }
         }
         var testResult = test is null ? null : Evaluate(model, test);
+        TorchRuntime.ReleaseFreeMemory(); // the fit's activation buffers, before whatever the caller does next
         return new TrainingResult(history, testResult, total.Elapsed.TotalSeconds);
     }
 
