@@ -93,6 +93,12 @@ public class UserErrorTests
     }
 
     [Fact]
+    public void NegativeCropPaddingIsRefusedBeforeAnyDataLoads()
+    {
+        AssertOneLineError(["train", "--crop-padding", "-1", "--epochs", "1"], "--crop-padding", "0 or more", "-1");
+    }
+
+    [Fact]
     public void UnknownArchitectureNameSaysWhereToLook()
     {
         AssertOneLineError(["arch", "show", "resnet9000"], "resnet9000", "gptnas arch list");
