@@ -133,7 +133,8 @@ internal static class Driver
     {
         // Both sides get the same counts: the case's unless given.
         var steps = options.Int("steps", benchCase.Steps).ToString();
-        var warmup = options.Int("warmup", benchCase.Warmup).ToString();
+        // The GPT warms up for one whole epoch of `steps` batches (GptTrainer times whole epochs), so both sides do.
+        var warmup = (benchCase.IsGpt ? int.Parse(steps) : options.Int("warmup", benchCase.Warmup)).ToString();
         var start = ChildStart(benchCase, side, ["--steps", steps, "--warmup", warmup]);
         using var process = Process.Start(start)!;
         var errors = process.StandardError.ReadToEndAsync();

@@ -22,19 +22,25 @@ internal static partial class RssLoop
         var runs = options.Int("runs", 100);
         var steps = options.Int("steps", 3);
         var settle = options.Int("settle", 5);
+        if (settle < 1 || runs <= 2 * settle)
+        {
+            Console.Error.WriteLine($"rss-loop: --runs ({runs}) must exceed twice --settle ({settle}): runs {settle + 1}-{2 * settle} make the reference");
+            return 2;
+        }
         var network = options.Get("network", "resnet8");
         var shape = new Shape(3, 32, 32);
         var architecture = ArchitectureCatalog.Build(network, shape, BenchCase.Classes);
         var data = new FixedBatches(shape, BenchCase.Classes, BenchCase.BatchSize, steps);
         var config = GptNasSide.Config(options);
         Console.WriteLine($"rss-loop: {runs} x (build {network} on 3x32x32, train {steps} steps of batch {BenchCase.BatchSize}, dispose); " +
-                          $"RSS must stay within 10% of its value after run {settle}");
+                          $"from run {2 * settle + 1} on, RSS must stay within 10% of the median of runs {settle + 1}-{2 * settle}");
         var rss = new List<double>();
         var peaks = new List<double>();
         for (var run = 1; run <= runs; run++)
         {
             torch.manual_seed(run);
-            File.WriteAllText("/proc/self/clear_refs", "5"); // resets VmHWM: the peak below is this run's
+            try { File.WriteAllText("/proc/self/clear_refs", "5"); } // resets VmHWM: the peak below is this run's
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
             using (var model = NetworkBuilder.Build(architecture))
                 new Trainer(config).Fit(model, data);
             if (options.Has("gc")) { GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect(); }

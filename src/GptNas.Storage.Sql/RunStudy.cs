@@ -16,29 +16,40 @@ public sealed class RunStudy : IDisposable
 
     public static string StudyName(string folder) => Path.GetFileName(Path.GetFullPath(folder).TrimEnd('/'));
 
-    /// <param name="storage">As <c>gptnas search --storage</c>: null for the folder's own study.db.</param>
+    /// <param name="storage">As <c>gptnas search --storage</c>: null for the folder's own study.db. A folder that holds a
+    /// study.db and has no study in <paramref name="storage"/> is read from its own, so one report can mix both.</param>
     public static RunStudy Open(string folder, string? storage = null)
     {
         var name = StudyName(folder);
-        var ownDatabase = string.IsNullOrWhiteSpace(storage);
         var database = Path.Combine(folder, "study.db");
-        if (ownDatabase && !File.Exists(database))
-            throw new GptNasException($"'{folder}' holds no study.db; give the folder of a 'gptnas search' run, and --storage if it searched with one");
-        var store = TrialStores.Open(storage, database);
-        try
+        if (!string.IsNullOrWhiteSpace(storage))
         {
-            // A folder's own study.db holds its one study, whatever the folder has been renamed to since.
-            var study = store.FindStudy(name) ?? (ownDatabase ? store.Studies().FirstOrDefault() : null)
-                        ?? throw new GptNasException(ownDatabase
-                            ? $"'{database}' holds no study yet; start the search first"
-                            : $"the store holds no study named '{name}' (the run folder's name); it holds: {string.Join(", ", store.Studies().Select(s => s.Name).DefaultIfEmpty("none").Take(10))}");
-            return new RunStudy(store, study);
-        }
-        catch
-        {
+            // Reading must not create: a mistyped SQLite path would otherwise leave an empty store behind.
+            if (!TrialStores.IsPostgres(storage) && !File.Exists(storage))
+                throw new GptNasException($"no study store at '{storage}'; give the --storage the search was given");
+            var store = TrialStores.Open(storage, database);
+            string held;
+            try
+            {
+                if (store.FindStudy(name) is { } study) return new RunStudy(store, study);
+                held = string.Join(", ", store.Studies().Select(s => s.Name).DefaultIfEmpty("none").Take(10));
+            }
+            catch
+            {
+                store.Dispose();
+                throw;
+            }
             store.Dispose();
-            throw;
+            if (!File.Exists(database))
+                throw new GptNasException($"the store holds no study named '{name}' (the run folder's name), and '{folder}' holds no study.db; the store holds: {held}");
         }
+        else if (!File.Exists(database))
+            throw new GptNasException($"'{folder}' holds no study.db; give the folder of a 'gptnas search' run, and --storage if it searched with one");
+        var own = new SqliteTrialStore(database);
+        // A folder's own study.db holds its one study, whatever the folder has been renamed to since.
+        if ((own.FindStudy(name) ?? own.Studies().FirstOrDefault()) is { } ownStudy) return new RunStudy(own, ownStudy);
+        own.Dispose();
+        throw new GptNasException($"'{database}' holds no study yet; start the search first");
     }
 
     public IReadOnlyList<TrialRecord> Trials() => Store.Trials(Study.Id);

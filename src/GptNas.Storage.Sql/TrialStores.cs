@@ -9,11 +9,16 @@ public static class TrialStores
     public static ITrialStore Open(string? storage, string defaultSqlitePath)
     {
         if (string.IsNullOrWhiteSpace(storage)) return new SqliteTrialStore(defaultSqlitePath);
-        if (storage.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || storage.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase))
-            return new PostgresTrialStore(FromUri(new Uri(storage)));
-        if (storage.Contains("Host=", StringComparison.OrdinalIgnoreCase)) return new PostgresTrialStore(storage);
+        if (IsUri(storage)) return new PostgresTrialStore(FromUri(new Uri(storage)));
+        if (IsPostgres(storage)) return new PostgresTrialStore(storage);
         return new SqliteTrialStore(storage);
     }
+
+    /// <summary>True when <paramref name="storage"/> names a PostgreSQL server rather than a SQLite file.</summary>
+    public static bool IsPostgres(string storage) => IsUri(storage) || storage.Contains("Host=", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsUri(string storage) =>
+        storage.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || storage.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>postgresql://user:password@host:port/database to Npgsql's key=value form.</summary>
     private static string FromUri(Uri uri)

@@ -66,6 +66,17 @@ public class ReportTests
     }
 
     [Fact]
+    public void AMistypedStorageIsRefusedAndNotCreated()
+    {
+        using var temp = new TempFolder();
+        var storage = Path.Combine(temp.Path, "typo", "shared.db");
+        var (code, _, stderr) = CliRunner.Run("trials", "list", "--run", temp.Path, "--storage", storage);
+        Assert.Equal(2, code);
+        Assert.Contains($"no study store at '{storage}'", stderr);
+        Assert.False(Directory.Exists(Path.Combine(temp.Path, "typo")));
+    }
+
+    [Fact]
     public void ReportOfAFolderWithoutAStudySaysWhatToGive()
     {
         using var temp = new TempFolder();

@@ -1,4 +1,5 @@
 using GptNas.Config;
+using GptNas.Trials;
 
 namespace GptNas.Tests;
 
@@ -50,5 +51,16 @@ public class ConfigTests
     {
         var error = Assert.Throws<GptNasException>(() => Presets.Get("fast"));
         Assert.Contains("quick, paper, smoke", error.Message);
+    }
+
+    [Fact]
+    public void AStudyStoredBeforeASettingExistedResumesWhileTheSettingIsAtZero()
+    {
+        const string stored = """{"proxy":{"epochs":2}}""";
+        Assert.Empty(ConfigDiff.Between(stored, """{"proxy":{"epochs":2,"max_train_images":0}}"""));
+        Assert.Equal(["proxy.max_train_images: (none) -> 5400"], ConfigDiff.Between(stored, """{"proxy":{"epochs":2,"max_train_images":5400}}"""));
+        Assert.Equal(["proxy.epochs: 2 -> 3"], ConfigDiff.Between(stored, """{"proxy":{"epochs":3}}"""));
+        // A setting the study has and the given config lacks is always a difference.
+        Assert.Equal(["proxy.epochs: 2 -> (none)"], ConfigDiff.Between(stored, """{"proxy":{}}"""));
     }
 }

@@ -3,14 +3,21 @@ using System.Text.Json.Nodes;
 namespace GptNas.Trials;
 
 /// <summary>Which settings differ between two JSON configs, as "key: old -> new" (dotted keys).</summary>
+/// <remarks>
+/// A setting that a later gptnas added is absent from a study stored before it. New settings are neutral at
+/// zero (0, false, "", null: "as before"), so such a key given at zero is no difference, and an old study resumes.
+/// </remarks>
 public static class ConfigDiff
 {
+    private static readonly HashSet<string> Neutral = ["0", "false", "\"\"", "null"];
+
     public static IReadOnlyList<string> Between(string stored, string given)
     {
         var a = Flatten(JsonNode.Parse(stored));
         var b = Flatten(JsonNode.Parse(given));
         return a.Keys.Union(b.Keys).Order(StringComparer.Ordinal)
             .Where(key => a.GetValueOrDefault(key) != b.GetValueOrDefault(key))
+            .Where(key => a.ContainsKey(key) || !Neutral.Contains(b[key] ?? "null"))
             .Select(key => $"{key}: {a.GetValueOrDefault(key) ?? "(none)"} -> {b.GetValueOrDefault(key) ?? "(none)"}")
             .ToList();
     }

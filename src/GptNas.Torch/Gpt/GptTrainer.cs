@@ -63,6 +63,7 @@ public sealed class GptTrainer : IDisposable
             epochs.Add(epoch);
             progress?.Report(epoch);
         }
+        TorchRuntime.ReleaseFreeMemory();
         return epochs;
     }
 
