@@ -51,20 +51,14 @@ internal static partial class RssLoop
         }
         // The reference is a median, not one sample: each run's RSS swings by a few percent with where glibc's
         // arenas happened to place that run's activation buffers.
-        var reference = Median(rss.Skip(settle).Take(settle));
+        var reference = Stats.Median(rss.Skip(settle).Take(settle).ToList());
         var later = rss.Skip(2 * settle).ToList();
         var worst = later.Max(r => Math.Abs(r - reference)) / reference;
         var ok = worst <= 0.10;
         Console.WriteLine($"median of runs {settle + 1}-{2 * settle}: {reference:F1} MB; runs {2 * settle + 1}-{runs}: {later.Min():F1} - {later.Max():F1} MB, " +
                           $"largest change {100 * worst:F1} % -> {(ok ? "PASS" : "FAIL")} (limit 10 %); per-run peak {peaks.Skip(settle).Min():F1} - {peaks.Skip(settle).Max():F1} MB " +
-                          $"(first / last 10 runs' median {Median(peaks.Take(10)):F1} / {Median(peaks.TakeLast(10)):F1} MB); RSS " +
-                          $"first / last 10 runs' median {Median(rss.Take(10)):F1} / {Median(rss.TakeLast(10)):F1} MB");
+                          $"(first / last 10 runs' median {Stats.Median(peaks.Take(10).ToList()):F1} / {Stats.Median(peaks.TakeLast(10).ToList()):F1} MB); RSS " +
+                          $"first / last 10 runs' median {Stats.Median(rss.Take(10).ToList()):F1} / {Stats.Median(rss.TakeLast(10).ToList()):F1} MB");
         return ok ? 0 : 1;
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

@@ -103,7 +103,6 @@ public static class TrainCommand
     private static int Positive(int value, string name) => value > 0 ? value : throw new UsageException($"{name} must be positive, got {value}");
     private static int NotNegative(int value, string name) => value >= 0 ? value : throw new UsageException($"{name} must be 0 or more, got {value}");
 
-
     private static ScheduleKind ParseSchedule(string text)
     {
         try { return LearningRateSchedule.ParseKind(text); }

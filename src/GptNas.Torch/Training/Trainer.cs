@@ -20,7 +20,6 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
         IBatchSource? test = null, IEnumerable<Parameter>? trainable = null, IProgress<TrainingProgress>? progress = null,
         Action<int, EpochMetrics>? onEpochEnd = null, CancellationToken cancellation = default)
     {
-        TorchRuntime.ReleaseFreeMemory();
         model.to(_device);
         var parameters = (trainable ?? model.parameters()).Where(p => p.requires_grad).ToList();
         if (parameters.Count == 0) throw new TrainingException("nothing to train: the model has no trainable parameters");
@@ -49,7 +48,7 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
             }
         }
         var testResult = test is null ? null : Evaluate(model, test);
-        TorchRuntime.ReleaseFreeMemory(); // the fit's activation buffers, before whatever the caller does next
+        TorchRuntime.ReleaseFreeMemory();
         return new TrainingResult(history, testResult, total.Elapsed.TotalSeconds);
     }
 
@@ -86,11 +85,7 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
             }
             seen += batch.Count;
             step++;
-            // TorchSharp leaves small native objects to the finalizer (about 150 Scalars per SGD step: alpha,
-            // momentum, ...). A step allocates too little managed memory for the GC to run on its own, so they pile
-            // up between activation buffers and fragment the native heap: RSS grew by megabytes per step
-            // (bench/TrainBench --case rss-loop). A gen-0 collection per step costs well under a millisecond.
-            GC.Collect(0);
+            TorchRuntime.CollectStepGarbage();
             progress?.Report(new TrainingProgress(epoch + 1, config.Epochs, (int)seen, train.Count, lossSum / seen, (double)correct / seen, seen / clock.Elapsed.TotalSeconds));
         }
         if (seen == 0) throw new TrainingException("the training split gave no batch; use a smaller batch size or more data");
