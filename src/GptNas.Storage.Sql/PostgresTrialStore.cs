@@ -1,6 +1,8 @@
+using System.Data.Common;
 using System.Text.Json;
 using GptNas.Trials;
 using Npgsql;
+using static GptNas.Storage.SqlCommands;
 
 namespace GptNas.Storage;
 
@@ -52,11 +54,7 @@ public sealed class PostgresTrialStore : ITrialStore
         using var connection = _source.OpenConnection();
         Execute(connection, "INSERT INTO studies (name, config, seed) VALUES (@name, @config, @seed) ON CONFLICT (name) DO NOTHING",
             ("name", name), ("config", config), ("seed", seed));
-        var study = ReadStudy(connection, name)!;
-        var diff = ConfigDiff.Between(study.Config, config);
-        if (diff.Count > 0 || study.Seed != seed)
-            throw new StudyConfigMismatchException(name, diff.Count > 0 ? string.Join("; ", diff) : $"seed: {study.Seed} -> {seed}");
-        return study;
+        return StudyConfigMismatchException.ThrowIfDiffers(ReadStudy(connection, name)!, config, seed);
     }
 
     public StudyRecord? FindStudy(string name)
@@ -146,40 +144,17 @@ public sealed class PostgresTrialStore : ITrialStore
 
     public void Dispose() => _source.Dispose();
 
-
     private static TrialRecord? ReadTrial(NpgsqlConnection connection, long studyId, int generation, int index) =>
         Query(connection, $"{TrialRows.Select} WHERE study_id = @study AND generation = @generation AND idx = @idx", ReadTrialRow,
             ("study", studyId), ("generation", generation), ("idx", index)).FirstOrDefault();
 
-    private static TrialRecord ReadTrialRow(NpgsqlDataReader r) => TrialRows.Read(r, (reader, column) => Time((NpgsqlDataReader)reader, column));
+    private static TrialRecord ReadTrialRow(DbDataReader r) => TrialRows.Read(r, Time);
 
     private static StudyRecord? ReadStudy(NpgsqlConnection connection, string name) =>
         Query(connection, "SELECT id, name, config, seed, created FROM studies WHERE name = @name", ReadStudyRow, ("name", name)).FirstOrDefault();
 
-    private static StudyRecord ReadStudyRow(NpgsqlDataReader r) =>
+    private static StudyRecord ReadStudyRow(DbDataReader r) =>
         new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetFieldValue<DateTimeOffset>(4));
 
-    private static DateTimeOffset? Time(NpgsqlDataReader r, int column) => r.IsDBNull(column) ? null : r.GetFieldValue<DateTimeOffset>(column);
-
-    private static int Execute(NpgsqlConnection connection, string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var command = Command(connection, sql, parameters);
-        return command.ExecuteNonQuery();
-    }
-
-    private static List<T> Query<T>(NpgsqlConnection connection, string sql, Func<NpgsqlDataReader, T> read, params (string Name, object? Value)[] parameters)
-    {
-        using var command = Command(connection, sql, parameters);
-        using var reader = command.ExecuteReader();
-        var rows = new List<T>();
-        while (reader.Read()) rows.Add(read(reader));
-        return rows;
-    }
-
-    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, (string Name, object? Value)[] parameters)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return command;
-    }
+    private static DateTimeOffset? Time(DbDataReader r, int column) => r.IsDBNull(column) ? null : r.GetFieldValue<DateTimeOffset>(column);
 }

@@ -1,7 +1,9 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using GptNas.Trials;
 using Microsoft.Data.Sqlite;
+using static GptNas.Storage.SqlCommands;
 
 namespace GptNas.Storage;
 
@@ -67,12 +69,7 @@ public sealed class SqliteTrialStore : ITrialStore
         using var connection = Open();
         using var transaction = connection.BeginTransaction(deferred: false);
         if (ReadStudy(connection, name) is { } existing)
-        {
-            var diff = ConfigDiff.Between(existing.Config, config);
-            if (diff.Count > 0 || existing.Seed != seed)
-                throw new StudyConfigMismatchException(name, diff.Count > 0 ? string.Join("; ", diff) : $"seed: {existing.Seed} -> {seed}");
-            return existing;
-        }
+            return StudyConfigMismatchException.ThrowIfDiffers(existing, config, seed);
         Execute(connection, "INSERT INTO studies (name, config, seed, created) VALUES ($name, $config, $seed, $created)",
             ("$name", name), ("$config", config), ("$seed", seed), ("$created", Now()));
         var study = ReadStudy(connection, name)!;
@@ -169,53 +166,23 @@ public sealed class SqliteTrialStore : ITrialStore
 
     public void Dispose() => SqliteConnection.ClearAllPools();
 
-
     private static TrialRecord? ReadTrial(SqliteConnection connection, long studyId, int generation, int index) =>
         Query(connection, $"{TrialRows.Select} WHERE study_id = $study AND generation = $generation AND idx = $idx", ReadTrialRow,
             ("$study", studyId), ("$generation", generation), ("$idx", index)).FirstOrDefault();
 
-    private static TrialRecord ReadTrialRow(SqliteDataReader r) => TrialRows.Read(r, (reader, column) => Time((SqliteDataReader)reader, column));
+    private static TrialRecord ReadTrialRow(DbDataReader r) => TrialRows.Read(r, Time);
 
     private static StudyRecord? ReadStudy(SqliteConnection connection, string name) =>
         Query(connection, "SELECT id, name, config, seed, created FROM studies WHERE name = $name", ReadStudyRow, ("$name", name)).FirstOrDefault();
 
-    private static StudyRecord ReadStudyRow(SqliteDataReader r) =>
+    private static StudyRecord ReadStudyRow(DbDataReader r) =>
         new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt32(3), DateTimeOffset.Parse(r.GetString(4), CultureInfo.InvariantCulture));
 
-    private static DateTimeOffset? Time(SqliteDataReader r, int column) =>
+    private static DateTimeOffset? Time(DbDataReader r, int column) =>
         r.IsDBNull(column) ? null : DateTimeOffset.Parse(r.GetString(column), CultureInfo.InvariantCulture);
 
     // Fixed-width UTC timestamps compare correctly as text.
     private static string Now() => Format(DateTimeOffset.UtcNow);
     private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
     private static string Json<T>(IReadOnlyList<T> values) => JsonSerializer.Serialize(values);
-
-    private static int Execute(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var command = Command(connection, sql, parameters);
-        return command.ExecuteNonQuery();
-    }
-
-    private static object? Scalar(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var command = Command(connection, sql, parameters);
-        return command.ExecuteScalar();
-    }
-
-    private static List<T> Query<T>(SqliteConnection connection, string sql, Func<SqliteDataReader, T> read, params (string Name, object? Value)[] parameters)
-    {
-        using var command = Command(connection, sql, parameters);
-        using var reader = command.ExecuteReader();
-        var rows = new List<T>();
-        while (reader.Read()) rows.Add(read(reader));
-        return rows;
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, string sql, (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return command;
-    }
 }

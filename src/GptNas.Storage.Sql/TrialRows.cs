@@ -24,3 +24,42 @@ internal static class TrialRows
         Started = time(r, 15), Finished = time(r, 16), Heartbeat = time(r, 17),
     };
 }
+
+/// <summary>Parameterised commands on any ADO.NET connection, for the SQL stores (each names its parameters its own way).</summary>
+internal static class SqlCommands
+{
+    public static int Execute(DbConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, sql, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    public static object? Scalar(DbConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, sql, parameters);
+        return command.ExecuteScalar();
+    }
+
+    public static List<T> Query<T>(DbConnection connection, string sql, Func<DbDataReader, T> read, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, sql, parameters);
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read()) rows.Add(read(reader));
+        return rows;
+    }
+
+    private static DbCommand Command(DbConnection connection, string sql, (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+        return command;
+    }
+}

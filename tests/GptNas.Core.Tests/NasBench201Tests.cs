@@ -250,7 +250,7 @@ public class NasBench201Tests : IDisposable
         var difference = Nb201Difference.Of(results, "gpt-nas", "ga")!;
         var paired = results.Where(r => r.Strategy == "gpt-nas").Zip(results.Where(r => r.Strategy == "ga"), (a, b) => a.Best.Cifar10Test - b.Best.Cifar10Test).ToList();
         Assert.Equal(paired.Average(), difference.Metrics[1].Mean, 9);
-        Assert.Equal(Nb201Stat.Of(paired).Std / Math.Sqrt(30), difference.Metrics[1].StandardError, 9);
+        Assert.Equal(Spread.Of(paired).Std / Math.Sqrt(30), difference.Metrics[1].StandardError, 9);
     }
 
     [Fact]

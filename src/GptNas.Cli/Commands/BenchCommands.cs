@@ -113,7 +113,7 @@ public static class BenchCommands
         var text = $"corpus: the top {corpus.Count} cells by {Nb201Corpus.RankColumn}, as op sequences only (no accuracy, no CIFAR column)";
         AnsiConsole.MarkupLine(Markup.Escape(text));
         if (!config.Strategies.Any(Nb201Strategies.NeedsGpt)) return (null, corpus, text);
-        var priorConfig = new Nb201PriorConfig { CorpusSize = config.CorpusSize };
+        var priorConfig = new Nb201PriorConfig();
         TorchRuntime.SetThreads(1); // the prior must not depend on --threads; the GPT is tiny
         var (prior, report) = Nb201GptPrior.Train(corpus, priorConfig, new Seeds(config.Seed).Derive("nb201/gpt"));
         var g = priorConfig.Gpt;

@@ -34,4 +34,14 @@ public interface ITrialStore : IDisposable
 
 /// <summary>Resuming a study with a config other than the one it was created with.</summary>
 public sealed class StudyConfigMismatchException(string study, string difference)
-    : GptNasException($"study '{study}' was created with another config ({difference}); rerun with the same settings, or use a new --study name or output folder");
+    : GptNasException($"study '{study}' was created with another config ({difference}); rerun with the same settings, or use a new --study name or output folder")
+{
+    /// <summary>The check every store makes when a study of that name exists: same config and seed, or this exception.</summary>
+    public static StudyRecord ThrowIfDiffers(StudyRecord existing, string config, int seed)
+    {
+        var diff = ConfigDiff.Between(existing.Config, config);
+        if (diff.Count > 0 || existing.Seed != seed)
+            throw new StudyConfigMismatchException(existing.Name, diff.Count > 0 ? string.Join("; ", diff) : $"seed: {existing.Seed} -> {seed}");
+        return existing;
+    }
+}

@@ -13,12 +13,7 @@ public sealed class InMemoryTrialStore : ITrialStore
         lock (_lock)
         {
             if (_studies.FirstOrDefault(s => s.Name == name) is { } existing)
-            {
-                var diff = ConfigDiff.Between(existing.Config, config);
-                if (diff.Count > 0 || existing.Seed != seed)
-                    throw new StudyConfigMismatchException(name, diff.Count > 0 ? string.Join("; ", diff) : $"seed: {existing.Seed} -> {seed}");
-                return existing;
-            }
+                return StudyConfigMismatchException.ThrowIfDiffers(existing, config, seed);
             var study = new StudyRecord(_studies.Count + 1, name, config, seed, DateTimeOffset.UtcNow);
             _studies.Add(study);
             return study;

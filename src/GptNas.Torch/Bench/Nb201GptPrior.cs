@@ -8,8 +8,6 @@ namespace GptNas.Bench;
 /// <summary>How the NB201 benchmark's GPT prior is built.</summary>
 public sealed record Nb201PriorConfig
 {
-    /// <summary>The top cells by <c>imagenet16_valid_acc_12ep</c> the GPT is trained on (<see cref="Nb201Corpus"/>).</summary>
-    public int CorpusSize { get; init; } = 1000;
     /// <summary>GPT-NAS §4's GPT at the tiny preset (2 layers, 2 heads, width 32, no dropout); context 10 ≥ the
     /// 7 tokens of a cell (&lt;bos&gt; and 6 ops).</summary>
     public GptConfig Gpt { get; init; } = GptConfig.Tiny;
@@ -37,6 +35,7 @@ public static class Nb201GptPrior
 {
     /// <summary>Token id of op 0; op k is <c>FirstOpToken + k</c>.</summary>
     public const int FirstOpToken = GptTokens.Unk + 1;
+    private static readonly bool[] AllOps = [.. Enumerable.Repeat(true, Nb201Cell.OpCount)];
 
     public static int VocabularySize => FirstOpToken + Nb201Cell.OpCount;
 
@@ -95,7 +94,7 @@ public static class Nb201GptPrior
                 for (var p = 0; p < count; p++)
                 {
                     for (int k = length - 1, rest = p; k >= 0; k--, rest /= Nb201Cell.OpCount) ops[k] = rest % Nb201Cell.OpCount;
-                    next[Nb201PrefixPrior.PrefixIndex(ops, length)] = Softmax(logits.AsSpan(p * Nb201Cell.OpCount, Nb201Cell.OpCount), temperature);
+                    next[Nb201PrefixPrior.PrefixIndex(ops, length)] = GptSampler.Softmax(logits[(p * Nb201Cell.OpCount)..((p + 1) * Nb201Cell.OpCount)], AllOps, temperature);
                 }
             }
         }
@@ -106,14 +105,4 @@ public static class Nb201GptPrior
         return new Nb201PrefixPrior(next);
     }
 
-    private static double[] Softmax(ReadOnlySpan<float> logits, double temperature)
-    {
-        var max = double.NegativeInfinity;
-        foreach (var l in logits) max = Math.Max(max, l / temperature);
-        var p = new double[logits.Length];
-        double sum = 0;
-        for (var i = 0; i < p.Length; i++) sum += p[i] = Math.Exp(logits[i] / temperature - max);
-        for (var i = 0; i < p.Length; i++) p[i] /= sum;
-        return p;
-    }
 }

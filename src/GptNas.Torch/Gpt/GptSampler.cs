@@ -133,7 +133,8 @@ public sealed class GptSampler(GptModel model, int seed)
         return result;
     }
 
-    private static double[] Softmax(float[] logits, bool[] mask, double temperature)
+    /// <summary>Probabilities of the <paramref name="mask"/>ed ids (0 elsewhere) at <paramref name="temperature"/>.</summary>
+    internal static double[] Softmax(float[] logits, bool[] mask, double temperature)
     {
         if (!(temperature > 0)) throw new ArgumentException($"temperature is {temperature}; it must be positive (use greedy decoding for 0)", nameof(temperature));
         var max = double.NegativeInfinity;

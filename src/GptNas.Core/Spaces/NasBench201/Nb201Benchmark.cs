@@ -97,7 +97,7 @@ public sealed class Nb201Benchmark(Nb201Table table, Nb201BenchConfig config, IC
 {
     /// <summary>The GA's generation count: the configured one, or (when 0) the most generations the budget could
     /// pay for if every query cost the table's cheapest, so the budget always ends the search.</summary>
-    public int GaGenerations => config.Ga.Generations > 0 ? config.Ga.Generations : Generations(table, config.Protocol, config.Ga.Population);
+    public int GaGenerations { get; } = config.Ga.Generations > 0 ? config.Ga.Generations : Generations(table, config.Protocol, config.Ga.Population);
 
     public static int Generations(Nb201Table table, Nb201Protocol protocol, int population)
     {

@@ -74,7 +74,7 @@ public static class Nb201ResultFile
 
     public static string Json(Nb201BenchOutcome outcome)
     {
-        object Stat(Nb201Stat s) => new { mean = N(s.Mean), std = N(s.Std), se = N(s.StandardError), n = s.Count };
+        object Stat(Spread s) => new { mean = N(s.Mean), std = N(s.Std), se = N(s.StandardError), n = s.Count };
         var document = new
         {
             benchmark = "nasbench201",

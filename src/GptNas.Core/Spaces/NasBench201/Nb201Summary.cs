@@ -13,38 +13,23 @@ public sealed record Nb201Metric(string Label, string Column, Func<Nb201Record, 
     ];
 }
 
-/// <summary>Mean, sample standard deviation (n - 1) and standard error of the mean.</summary>
-public sealed record Nb201Stat(int Count, double Mean, double Std)
-{
-    public double StandardError => Count > 0 ? Std / Math.Sqrt(Count) : double.NaN;
-
-    public static Nb201Stat Of(IEnumerable<double> values)
-    {
-        var list = values.ToList();
-        if (list.Count == 0) return new Nb201Stat(0, double.NaN, double.NaN);
-        var mean = list.Average();
-        var std = list.Count > 1 ? Math.Sqrt(list.Sum(v => (v - mean) * (v - mean)) / (list.Count - 1)) : 0;
-        return new Nb201Stat(list.Count, mean, std);
-    }
-}
-
 /// <summary>One strategy over its runs: each reported metric, and the queries and simulated seconds spent.</summary>
-public sealed record Nb201StrategySummary(string Strategy, IReadOnlyList<Nb201Stat> Metrics, Nb201Stat Queries, Nb201Stat Distinct, Nb201Stat Spent)
+public sealed record Nb201StrategySummary(string Strategy, IReadOnlyList<Spread> Metrics, Spread Queries, Spread Distinct, Spread Spent)
 {
     public static IReadOnlyList<Nb201StrategySummary> Of(IReadOnlyList<Nb201RunResult> results) =>
         results.GroupBy(r => r.Strategy).Select(g => new Nb201StrategySummary(
             g.Key,
-            Nb201Metric.Reported.Select(m => Nb201Stat.Of(g.Select(r => m.Read(r.Best)))).ToList(),
-            Nb201Stat.Of(g.Select(r => (double)r.Queries)),
-            Nb201Stat.Of(g.Select(r => (double)r.Distinct)),
-            Nb201Stat.Of(g.Select(r => r.Spent)))).ToList();
+            Nb201Metric.Reported.Select(m => Spread.Of(g.Select(r => m.Read(r.Best)))).ToList(),
+            Spread.Of(g.Select(r => (double)r.Queries)),
+            Spread.Of(g.Select(r => (double)r.Distinct)),
+            Spread.Of(g.Select(r => r.Spent)))).ToList();
 }
 
 /// <summary>
 /// <c>Minuend - Subtrahend</c> per reported metric, paired by run index (both arms of run r share its seeds):
 /// the mean of the per-run differences and its standard error, sd(d) / sqrt(n).
 /// </summary>
-public sealed record Nb201Difference(string Minuend, string Subtrahend, IReadOnlyList<Nb201Stat> Metrics)
+public sealed record Nb201Difference(string Minuend, string Subtrahend, IReadOnlyList<Spread> Metrics)
 {
     /// <summary>Null when either strategy did not run.</summary>
     public static Nb201Difference? Of(IReadOnlyList<Nb201RunResult> results, string minuend, string subtrahend)
@@ -54,7 +39,7 @@ public sealed record Nb201Difference(string Minuend, string Subtrahend, IReadOnl
         if (a.Count == 0 || b.Count == 0) return null;
         var runs = a.Keys.Where(b.ContainsKey).Order().ToList();
         return new Nb201Difference(minuend, subtrahend,
-            Nb201Metric.Reported.Select(m => Nb201Stat.Of(runs.Select(r => m.Read(a[r].Best) - m.Read(b[r].Best)))).ToList());
+            Nb201Metric.Reported.Select(m => Spread.Of(runs.Select(r => m.Read(a[r].Best) - m.Read(b[r].Best)))).ToList());
     }
 }
 

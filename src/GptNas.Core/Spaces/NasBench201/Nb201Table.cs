@@ -59,12 +59,6 @@ public sealed class Nb201Table
     /// <summary>Rows in file order.</summary>
     public IReadOnlyList<Nb201Record> Records { get; }
 
-    public bool TryGet(Nb201Cell cell, out Nb201Record record)
-    {
-        record = _byCode[cell.Code]!;
-        return record is not null;
-    }
-
     /// <summary>The row of <paramref name="cell"/>; a <see cref="GptNasException"/> if the table lacks it.</summary>
     public Nb201Record this[Nb201Cell cell] => _byCode[cell.Code]
         ?? throw new GptNasException($"NB201 table '{Path}' has no row for {cell} (it holds {Records.Count} of {Nb201Cell.CellCount} cells)");
