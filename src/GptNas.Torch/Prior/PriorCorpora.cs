@@ -108,15 +108,26 @@ public static class PriorCorpora
         var isHeldOutNetwork = config.Networks.Select(heldOutNames.Contains).ToArray();
 
         // Two passes over the (possibly large) pre-training file: tokens first, then ids, so only ints stay in memory.
-        var known = new HashSet<LayerToken>();
+        // Pass 1 counts in how many training architectures each token occurs; its keys are the vocabulary.
+        var architectures = new Dictionary<LayerToken, int>();
+        void Count(IReadOnlyList<LayerToken> line)
+        {
+            foreach (var token in line.Distinct()) architectures[token] = architectures.GetValueOrDefault(token) + 1;
+        }
         foreach (var (line, i) in CorpusFile.Read(prePath).Select((line, i) => (line, i)))
-            if (!heldOutCells.Contains(i)) known.UnionWith(line);
+            if (!heldOutCells.Contains(i)) Count(line);
         var networks = CorpusFile.Read(finePath).ToList();
         for (var i = 0; i < networks.Count; i++)
-            if (!isHeldOutNetwork[i]) known.UnionWith(networks[i]);
-        var vocabulary = Vocabulary.Build(known);
+            if (!isHeldOutNetwork[i]) Count(networks[i]);
+        var vocabulary = Vocabulary.Build(architectures.Keys);
 
-        var cells = CorpusFile.Read(prePath).Select(line => vocabulary.Encode(line)).ToList();
+        var cells = new List<int[]>(cellCount);
+        long unseenCellTokens = 0;
+        foreach (var (line, i) in CorpusFile.Read(prePath).Select((line, i) => (line, i)))
+        {
+            cells.Add(vocabulary.Encode(line));
+            if (heldOutCells.Contains(i)) unseenCellTokens += Unseen(architectures, [line]);
+        }
         var networkIds = networks.Select(line => vocabulary.Encode(line)).ToList();
         var labels = CorpusFile.ReadLabels(CorpusFile.LabelsPath(finePath)).Select(l => l.ToArray()).ToList();
         var cellSplit = new CorpusSplit(
@@ -124,15 +135,14 @@ public static class PriorCorpora
             cells.Where((_, i) => heldOutCells.Contains(i)).ToArray());
         var trainNetworks = networks.Where((_, i) => !isHeldOutNetwork[i]).ToArray();
         var trainLabels = labels.Where((_, i) => !isHeldOutNetwork[i]).ToArray();
-        var copies = config.FallbackCopies ? FallbackCopies(trainNetworks, trainLabels, known, CorpusFile.Read(prePath).Where((_, i) => !heldOutCells.Contains(i)), vocabulary) : [];
+        var copies = config.FallbackCopies ? FallbackCopies(trainNetworks, trainLabels, architectures, vocabulary) : [];
         var networkSplit = new CorpusSplit(
             networkIds.Where((_, i) => !isHeldOutNetwork[i]).ToArray(), networkIds.Where((_, i) => isHeldOutNetwork[i]).ToArray(),
             trainLabels, labels.Where((_, i) => isHeldOutNetwork[i]).ToArray(),
             copies.Select(c => c.Ids).ToArray(), copies.Select(c => c.Labels).ToArray());
         return new PriorData(vocabulary, preManifest, fineManifest, cellSplit, networkSplit,
             config.Networks.Where((_, i) => !isHeldOutNetwork[i]).ToArray(), config.Networks.Where((_, i) => isHeldOutNetwork[i]).ToArray(),
-            Unseen(known, CorpusFile.Read(prePath).Where((_, i) => heldOutCells.Contains(i))),
-            Unseen(known, networks.Where((_, i) => isHeldOutNetwork[i])));
+            unseenCellTokens, Unseen(architectures, networks.Where((_, i) => isHeldOutNetwork[i])));
     }
 
     /// <summary>
@@ -140,20 +150,17 @@ public static class PriorCorpora
     /// vocabulary without those tokens: they become their nearest known tokens, as the layers of an unseen
     /// network (or a search candidate of unusual width) do. Ids are those of <paramref name="vocabulary"/>.
     /// </summary>
+    /// <param name="architectures">In how many training architectures each token occurs: a token met in one only
+    /// is that architecture's own.</param>
     private static List<(int[] Ids, BlockKind?[] Labels)> FallbackCopies(IReadOnlyList<IReadOnlyList<LayerToken>> networks,
-        IReadOnlyList<BlockKind?[]> labels, HashSet<LayerToken> known, IEnumerable<IReadOnlyList<LayerToken>> cells, Vocabulary vocabulary)
+        IReadOnlyList<BlockKind?[]> labels, Dictionary<LayerToken, int> architectures, Vocabulary vocabulary)
     {
-        // In how many training architectures each token occurs: a token met in one only is that architecture's own.
-        var architectures = new Dictionary<LayerToken, int>();
-        foreach (var line in cells.Concat(networks))
-            foreach (var token in line.Distinct())
-                architectures[token] = architectures.GetValueOrDefault(token) + 1;
         var copies = new List<(int[], BlockKind?[])>();
         for (var n = 0; n < networks.Count; n++)
         {
             var own = networks[n].Where(t => architectures[t] == 1).ToHashSet();
             if (own.Count == 0) continue;
-            var without = Vocabulary.Build(known.Where(t => !own.Contains(t)));
+            var without = Vocabulary.Build(architectures.Keys.Where(t => !own.Contains(t)));
             var ids = networks[n].Select(t => without.TokenAt(without.Encode(t)) is { } near ? vocabulary.Encode(near) : Vocabulary.UnkId).ToArray();
             copies.Add((ids, labels[n]));
         }
@@ -161,8 +168,8 @@ public static class PriorCorpora
     }
 
     /// <summary>Token occurrences of <paramref name="lines"/> that the vocabulary lacks (encoded by the fallback).</summary>
-    private static long Unseen(HashSet<LayerToken> known, IEnumerable<IReadOnlyList<LayerToken>> lines) =>
-        lines.Sum(line => (long)line.Count(t => !known.Contains(t)));
+    private static long Unseen(Dictionary<LayerToken, int> known, IEnumerable<IReadOnlyList<LayerToken>> lines) =>
+        lines.Sum(line => (long)line.Count(t => !known.ContainsKey(t)));
 
     /// <summary>
     /// <see cref="PriorTrainingConfig.HeldOutPerFamily"/> networks drawn from each family with at least
