@@ -39,19 +39,21 @@ public static class BenchCommands
     /// <summary>The options of <c>bench nb201</c>.</summary>
     private sealed class Nb201Options
     {
-        public readonly Option<int> Runs = new("--runs") { Description = "Independent runs per strategy", DefaultValueFactory = _ => 500 };
-        public readonly Option<double> Budget = new("--budget-seconds") { Description = "Simulated search budget per run (NB201: 12000)", DefaultValueFactory = _ => 12_000 };
+        private static readonly Nb201BenchConfig Defaults = new();
+
+        public readonly Option<int> Runs = new("--runs") { Description = "Independent runs per strategy", DefaultValueFactory = _ => Defaults.Runs };
+        public readonly Option<double> Budget = new("--budget-seconds") { Description = "Simulated search budget per run (NB201: 12000)", DefaultValueFactory = _ => Defaults.Protocol.BudgetSeconds };
         public readonly Option<string> Strategies = new("--strategies")
         {
             Description = $"Comma-separated, from: {string.Join(", ", Nb201Strategies.Names)}",
-            DefaultValueFactory = _ => "rs,rea,ga,gpt-nas,rea-warm",
+            DefaultValueFactory = _ => string.Join(",", Defaults.Strategies),
         };
         public readonly Option<string?> Table = new("--table") { Description = $"nasbench201.csv (default: ${TableVariable}, else {TableRelative} in this folder or a parent)" };
         public readonly Option<string?> Output = new("--out") { Description = "Write the results to this .csv or .json file" };
         public readonly Option<int?> Threads = new("--threads") { Description = "Runs at once (default: all cores); results do not depend on it" };
-        public readonly Option<int> Seed = new("--seed") { Description = "Root seed of the runs and the GPT prior", DefaultValueFactory = _ => 0 };
-        public readonly Option<int> CorpusSize = new("--corpus-size") { Description = "Top cells by imagenet16_valid_acc_12ep the prior sees", DefaultValueFactory = _ => 1000 };
-        public readonly Option<int> GaPopulation = new("--ga-population") { Description = "Population of the GA strategies", DefaultValueFactory = _ => 10 };
+        public readonly Option<int> Seed = new("--seed") { Description = "Root seed of the runs and the GPT prior", DefaultValueFactory = _ => Defaults.Seed };
+        public readonly Option<int> CorpusSize = new("--corpus-size") { Description = "Top cells by imagenet16_valid_acc_12ep the prior sees", DefaultValueFactory = _ => Defaults.CorpusSize };
+        public readonly Option<int> GaPopulation = new("--ga-population") { Description = "Population of the GA strategies", DefaultValueFactory = _ => Defaults.Ga.Population };
         public readonly Option<string> Repeats = new("--repeats") { Description = "charge (NB201: a repeated query costs again) or free", DefaultValueFactory = _ => "charge" };
 
         public IEnumerable<Option> All => [Runs, Budget, Strategies, Table, Output, Threads, Seed, CorpusSize, GaPopulation, Repeats];
@@ -64,7 +66,6 @@ public static class BenchCommands
                 "free" => false,
                 var other => throw new UsageException($"--repeats is '{other}'; use charge or free"),
             };
-            var defaults = new Nb201BenchConfig();
             return new Nb201BenchConfig
             {
                 Runs = parse.GetValue(Runs),
@@ -73,7 +74,7 @@ public static class BenchCommands
                 Strategies = parse.GetValue(Strategies)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 Threads = parse.GetValue(Threads) ?? Environment.ProcessorCount,
                 CorpusSize = parse.GetValue(CorpusSize),
-                Ga = defaults.Ga with { Population = parse.GetValue(GaPopulation) },
+                Ga = Defaults.Ga with { Population = parse.GetValue(GaPopulation) },
             }.Validate();
         }
     }
