@@ -51,8 +51,7 @@ public static partial class TorchRuntime
     /// Frees what a training left behind, before the next one: TorchSharp's native handles wait for the finalizer,
     /// which a training loop rarely triggers, and freed heap pages stay with the process because
     /// <see cref="TuneAllocator"/> turns glibc's automatic trimming off for speed. A search trains thousands of
-    /// candidates in one process; with this its resident set stays flat (bench/TrainBench --case rss-loop). Costs
-    /// a few milliseconds.
+    /// candidates in one process; with this its resident set stays flat (bench/TrainBench --case rss-loop).
     /// </summary>
     public static void ReleaseFreeMemory()
     {
