@@ -45,9 +45,9 @@ public static class Plots
         var plot = new Plot();
         foreach (var group in runs.GroupBy(r => r.WithGpt))
         {
-            var trials = group.SelectMany(r => r.Trials).Where(t => t.State == TrialState.Complete && t.Metrics.ContainsKey("parameters")).ToList();
+            var trials = group.SelectMany(r => r.Trials).Where(t => t.State == TrialState.Complete && t.Metrics.ContainsKey(TrialMetrics.Parameters)).ToList();
             if (trials.Count == 0) continue;
-            var points = plot.Add.ScatterPoints(trials.Select(t => Math.Log10(t.Metrics["parameters"])).ToArray(), trials.Select(t => t.Fitness!.Value * 100).ToArray());
+            var points = plot.Add.ScatterPoints(trials.Select(t => Math.Log10(t.Metrics[TrialMetrics.Parameters])).ToArray(), trials.Select(t => t.Fitness!.Value * 100).ToArray());
             points.Color = (group.Key ? WithGpt : WithoutGpt).WithAlpha(0.6);
             points.MarkerSize = 6;
             points.LegendText = $"{group.First().Group} ({trials.Count} trials)";

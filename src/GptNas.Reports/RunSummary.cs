@@ -1,11 +1,10 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using GptNas.Storage;
+using GptNas.Runs;
+using GptNas.Training;
 using GptNas.Trials;
 
 namespace GptNas.Reports;
 
-/// <summary>One search run as a report sees it: its settings, its trials and its final training, read from its folder.</summary>
+/// <summary>One search run as a report sees it: its settings, its trials and its final training.</summary>
 public sealed record RunSummary(
     string Folder,
     string Name,
@@ -13,7 +12,7 @@ public sealed record RunSummary(
     int Seed,
     string Data,
     IReadOnlyList<TrialRecord> Trials,
-    FinalTraining? Final)
+    TrainedModel? Final)
 {
     public string Group => WithGpt ? "GPT-NAS" : "without GPT";
 
@@ -31,23 +30,10 @@ public sealed record RunSummary(
 
     public double? BestFitness => Trials.Where(t => t.State == TrialState.Complete).Select(t => t.Fitness).Max();
 
-    /// <summary>Reads a run folder written by <c>gptnas search</c>; errors name what is missing.</summary>
-    /// <param name="storage">The search's <c>--storage</c>, if it had one; its study carries the folder's name.</param>
-    public static RunSummary Load(string folder, string? storage = null)
+    /// <summary>A run from its folder (its config, where it has one) and its study as read from the store.</summary>
+    public static RunSummary Of(RunFolder folder, StudyRecord study, IReadOnlyList<TrialRecord> trials, TrainedModel? final)
     {
-        using var run = RunStudy.Open(folder, storage);
-        var configPath = Path.Combine(folder, "config.json");
-        var config = File.Exists(configPath) ? JsonNode.Parse(File.ReadAllText(configPath)) : null;
-        var study = run.Study;
-        var final = run.Store.GetAttribute(study.Id, "final") is { } json ? JsonSerializer.Deserialize<FinalTraining>(json, Json) : null;
-        var withGpt = config?["config"]?["ga"]?["reconstruct"]?.GetValue<bool>() ?? true;
-        return new RunSummary(folder, RunStudy.StudyName(folder), withGpt, study.Seed, config?["data"]?.GetValue<string>() ?? "?", run.Trials(), final);
+        var config = folder.ReadSearchConfig();
+        return new RunSummary(folder.Path, folder.Name, config?.Config.Ga.Reconstruct ?? true, study.Seed, config?.Data ?? "?", trials, final);
     }
-
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 }
-
-/// <summary>The stored final training of a run's best architecture.</summary>
-public sealed record FinalTraining(double TestTop1, double TestTop5, double Seconds, IReadOnlyList<FinalEpoch> History);
-
-public sealed record FinalEpoch(int Epoch, double TrainLoss, double TrainAccuracy, double? ValidationTop1, double? ValidationLoss, double LearningRate);

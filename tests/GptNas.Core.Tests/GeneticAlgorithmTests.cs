@@ -46,8 +46,15 @@ public class GeneticAlgorithmTests
     private static readonly GeneticAlgorithmConfig Small = new() { Population = 8, Generations = 6 };
 
     private static SearchResult<string> Run(int seed, ICandidatePrior<string>? prior = null, GeneticAlgorithmConfig? config = null) =>
-        new GeneticAlgorithm<string>(new BitSpace(24), config ?? Small, prior, new Seeds(seed))
-            .Run(generation => generation.Select(ind => BitSpace.Fitness(ind.Candidate)).ToList());
+        Drive(new GeneticAlgorithm<string>(new BitSpace(24), config ?? Small, prior, new Seeds(seed)),
+            generation => generation.Select(ind => BitSpace.Fitness(ind.Candidate)).ToList());
+
+    /// <summary>Asks and tells until the strategy is done.</summary>
+    internal static SearchResult<T> Drive<T>(ISearchStrategy<T> strategy, Func<IReadOnlyList<Individual<T>>, IReadOnlyList<double>> evaluate) where T : notnull
+    {
+        while (strategy.Ask() is { Count: > 0 } batch) strategy.Tell(evaluate(batch));
+        return strategy.Result;
+    }
 
     [Fact]
     public void SameSeedGivesTheSameSearch()
@@ -69,8 +76,8 @@ public class GeneticAlgorithmTests
     [Fact]
     public void ToyProblemReachesTheOptimumWithAFixedSeed()
     {
-        var result = new GeneticAlgorithm<string>(new BitSpace(12), new GeneticAlgorithmConfig { Population = 16, Generations = 30 }, null, new Seeds(1))
-            .Run(generation => generation.Select(ind => BitSpace.Fitness(ind.Candidate)).ToList());
+        var result = Drive(new GeneticAlgorithm<string>(new BitSpace(12), new GeneticAlgorithmConfig { Population = 16, Generations = 30 }, null, new Seeds(1)),
+            generation => generation.Select(ind => BitSpace.Fitness(ind.Candidate)).ToList());
         Assert.Equal(1.0, result.Best.Fitness);
         Assert.Equal(new string('1', 12), result.Best.Candidate);
     }
@@ -89,21 +96,39 @@ public class GeneticAlgorithmTests
     public void EvaluatorSeesEveryGenerationOnce()
     {
         var sizes = new List<int>();
-        new GeneticAlgorithm<string>(new BitSpace(10), Small, null, new Seeds(0)).Run(generation =>
+        var result = Drive(new GeneticAlgorithm<string>(new BitSpace(10), Small, null, new Seeds(0)), generation =>
         {
             sizes.Add(generation.Count);
-            Assert.All(generation, ind => Assert.Equal(generation[0].Generation, ind.Generation));
+            Assert.All(generation, ind => Assert.Equal(sizes.Count - 1, ind.Generation));
             return generation.Select(ind => BitSpace.Fitness(ind.Candidate)).ToList();
         });
         Assert.Equal(Enumerable.Repeat(8, 7), sizes);
+        Assert.Equal(Enumerable.Range(0, 7), result.History.Select(h => h.Generation));
     }
 
     [Fact]
     public void FailedEvaluationsScoreZero()
     {
-        var result = new GeneticAlgorithm<string>(new BitSpace(10), Small, null, new Seeds(0))
-            .Run(generation => generation.Select(ind => ind.Index == 0 ? double.NaN : BitSpace.Fitness(ind.Candidate)).ToList());
-        Assert.All(result.Population, ind => Assert.True(double.IsFinite(ind.Fitness)));
+        var ga = new GeneticAlgorithm<string>(new BitSpace(10), Small, null, new Seeds(0));
+        var initial = ga.Ask();
+        ga.Tell(initial.Select(ind => ind.Index == 0 ? double.NaN : 0.5).ToList());
+        var population = ga.Result.Population;
+        Assert.Equal(0.0, population.Single(ind => ind.Id == "g0/i0").Fitness);
+        Assert.All(population.Where(ind => ind.Id != "g0/i0"), ind => Assert.Equal(0.5, ind.Fitness));
+        // A failed individual is the least likely parent, never the best.
+        Assert.NotEqual("g0/i0", ga.Result.Best.Id);
+    }
+
+    [Fact]
+    public void AskingTwiceWithoutTellingIsRefusedAndTheGaEndsAfterItsGenerations()
+    {
+        var ga = new GeneticAlgorithm<string>(new BitSpace(10), Small with { Generations = 1 }, null, new Seeds(0));
+        var first = ga.Ask();
+        Assert.Throws<InvalidOperationException>(() => ga.Ask());
+        ga.Tell(first.Select(_ => 0.5).ToList());
+        ga.Tell(ga.Ask().Select(_ => 0.5).ToList());
+        Assert.Empty(ga.Ask());
+        Assert.Equal(16, ga.PlannedTrials);
     }
 
     [Fact]

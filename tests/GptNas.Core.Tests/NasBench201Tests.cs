@@ -260,7 +260,7 @@ public class NasBench201Tests : IDisposable
         var table = SyntheticNb201.Table;
         var queried = new List<Nb201Cell>();
         var objective = new RecordingObjective(new Nb201Oracle(table, new Nb201Protocol { BudgetSeconds = 5000 }), queried);
-        new RegularizedEvolution<Nb201Cell>(new Nb201Space(), 10, 3).Run(objective, new Seeds(2));
+        BudgetedSearch.Spend(new RegularizedEvolution<Nb201Cell>(new Nb201Space(), new Seeds(2), 10, 3), objective);
         Assert.True(queried.Count > 20);
         for (var i = 10; i < queried.Count; i++)
         {

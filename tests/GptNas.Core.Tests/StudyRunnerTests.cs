@@ -22,7 +22,7 @@ public class StudyRunnerTests
 
     private static SearchResult<string> Run(ITrialStore store, IEvaluator<string> evaluator, CancellationToken cancellation = default) =>
         new StudyRunner<string>(new BitSpace(16), evaluator, store, Options)
-            .Run(new GeneticAlgorithm<string>(new BitSpace(16), Ga, new OnesPrior(), new Seeds(3)), Ga, cancellation: cancellation);
+            .Run(new GeneticAlgorithm<string>(new BitSpace(16), Ga, new OnesPrior(), new Seeds(3)), cancellation: cancellation);
 
     [Fact]
     public void EveryIndividualIsRecordedWithItsOrigin()
@@ -63,16 +63,22 @@ public class StudyRunnerTests
     {
         using var store = new InMemoryTrialStore();
         var result = Run(store, new CountingEvaluator(ind => ind.Index == 2 ? throw new InvalidOperationException("out of memory") : BitSpace.Fitness(ind.Candidate)));
-        var failed = store.Trials(1).Where(t => t.State == TrialState.Failed).ToList();
-        Assert.NotEmpty(failed);
-        Assert.All(failed, t => Assert.Contains("out of memory", t.Error));
+        var trials = store.Trials(1);
+        var failed = trials.Where(t => t.State == TrialState.Failed).ToList();
+        // Exactly the evaluations that threw failed: index 2 of each generation, unless its candidate was a
+        // duplicate of an earlier complete trial (then it was reused, not evaluated).
+        var evaluatedAtTwo = trials.Where(t => t.Index == 2 && !t.Metrics.ContainsKey(TrialMetrics.Duplicate)).Select(t => t.Name).ToList();
+        Assert.Equal(evaluatedAtTwo, failed.Select(t => t.Name));
+        Assert.Contains("g0/i2", evaluatedAtTwo);
+        Assert.All(failed, t => Assert.Equal("InvalidOperationException: out of memory", t.Error));
+        Assert.All(trials.Where(t => t.Index != 2), t => Assert.Equal(TrialState.Complete, t.State));
         Assert.True(result.Best.Fitness > 0);
     }
 
     [Fact]
     public void BlockReconstructionKeepsCandidatesValidAndMarksPredictedBlocks()
     {
-        var space = new BlockSpace(new BlockSpaceConfig { Input = new Shape(3, 32, 32), Classes = 10, MinBlocks = 4, MaxBlocks = 8, Widths = [16, 32, 64], MaxDownsamples = 3 });
+        var space = new BlockSpace(new BlockSpaceConfig { MinBlocks = 4, MaxBlocks = 8, Widths = [16, 32, 64] }.For(new Shape(3, 32, 32), 10));
         var prior = new BlockReconstructor(space, new UniformBlockPredictor(space.Config.Widths));
         var random = new Random(4);
         var predictedAny = false;

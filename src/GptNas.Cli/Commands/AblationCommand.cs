@@ -2,7 +2,7 @@ using System.CommandLine;
 using GptNas.Config;
 using GptNas.Prior;
 using GptNas.Reports;
-using GptNas.Search;
+using GptNas.Runs;
 using Spectre.Console;
 
 namespace GptNas.Cli.Commands;
@@ -30,20 +30,20 @@ public static class AblationCommand
             var root = parse.GetValue(output)!;
             var dataName = parse.GetValue(data)!;
             TorchRuntime.SetThreads(parse.GetValue(threads));
-            var folders = new List<string>();
+            var folders = new List<RunFolder>();
             for (var seed = 0; seed < count; seed++)
                 foreach (var withGpt in new[] { true, false })
                 {
                     var config = baseConfig with { Seed = seed, Ga = baseConfig.Ga with { Reconstruct = withGpt } };
-                    var folder = Path.Combine(root, $"{(withGpt ? "gpt" : "nogpt")}-s{seed}");
-                    AnsiConsole.MarkupLine($"[bold]{(withGpt ? "GPT-NAS" : "without GPT")}, seed {seed}[/] in {Markup.Escape(folder)}");
+                    var folder = new RunFolder(Path.Combine(root, $"{(withGpt ? "gpt" : "nogpt")}-s{seed}"));
+                    AnsiConsole.MarkupLine($"[bold]{(withGpt ? "GPT-NAS" : "without GPT")}, seed {seed}[/] in {Markup.Escape(folder.Path)}");
                     var run = new SearchRun(config, dataName, folder, new PriorPredictorSource(config.Prior));
                     var outcome = SearchProgressDisplay.Run(config, (search, final) => run.Run(search, final));
                     AnsiConsole.MarkupLine($"  best proxy {outcome.ProxyFitness:P2}, final test top-1 {outcome.Final.TestTop1:P2}");
                     folders.Add(folder);
                 }
-            var summaries = folders.Select(folder => RunSummary.Load(folder)).ToList();
-            var html = ReportWriter.Write(summaries, Path.Combine(root, "report"));
+            var summaries = folders.Select(folder => RunStudy.Summary(folder)).ToList();
+            var html = ReportWriter.Write(summaries, new RunFolder(root).ReportFolder);
             foreach (var group in summaries.GroupBy(s => s.Group))
                 AnsiConsole.MarkupLine($"{group.Key}: final test top-1 {Spread.Of(group.Select(s => s.Final!.TestTop1)).Percent} % over {group.Count()} seeds");
             AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(html)}[/]");

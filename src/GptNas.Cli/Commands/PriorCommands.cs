@@ -159,7 +159,7 @@ public static class PriorCommands
             var differences = recomputed.Differences(stored.Evaluation);
             if (asJson)
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { prior = path, recomputed, stored = stored.Evaluation, matches_stored = differences.Count == 0, differences }, PriorManifest.Json));
+                Console.WriteLine(JsonSerializer.Serialize(new { prior = path, recomputed, stored = stored.Evaluation, matches_stored = differences.Count == 0, differences }, GptNasJson.Options));
                 return 0;
             }
             AnsiConsole.MarkupLine($"prior [bold]{Markup.Escape(path)}[/]");
@@ -195,26 +195,13 @@ public static class PriorCommands
             var sampler = new GptSampler(prior.Gpt, parse.GetValue(seed));
             for (var s = 1; s <= parse.GetValue(count); s++)
             {
-                var layers = Generate(prior, sampler, options, parse.GetValue(length));
+                var layers = sampler.Generate(options, parse.GetValue(length), id => prior.Vocabulary.TokenAt(id)?.Category == Architectures.LayerCategory.Fc);
                 AnsiConsole.MarkupLine($"[bold]sequence {s}[/]: {layers.Count} layers");
                 foreach (var id in layers) Console.WriteLine($"  {prior.Vocabulary[id]}");
             }
             return 0;
         }));
         return command;
-    }
-
-    /// <summary>Tokens after &lt;bos&gt; until an fc layer (the end of every corpus network) or the length limit.</summary>
-    private static List<int> Generate(ArchitecturePrior prior, GptSampler sampler, SamplingOptions options, int maxLength)
-    {
-        var tokens = new List<int> { Vocabulary.BosId };
-        while (tokens.Count <= maxLength)
-        {
-            var next = sampler.Next(tokens, options);
-            tokens.Add(next);
-            if (prior.Vocabulary.TokenAt(next)?.Category == Architectures.LayerCategory.Fc) break;
-        }
-        return tokens.Skip(1).ToList();
     }
 
     private static Command CreateEnumerate()

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using GptNas.Reports;
+using GptNas.Runs;
 using Spectre.Console;
 
 namespace GptNas.Cli.Commands;
@@ -15,9 +16,9 @@ public static class ReportCommand
         var command = new Command("report", "Write an HTML report with plots of search runs") { runs, storage, output };
         command.SetAction(parse => UserErrors.Run(() =>
         {
-            var folders = parse.GetValue(runs)!;
-            var summaries = folders.Select(folder => RunSummary.Load(folder, parse.GetValue(storage))).ToList();
-            var html = ReportWriter.Write(summaries, parse.GetValue(output) ?? Path.Combine(folders[0], "report"));
+            var folders = parse.GetValue(runs)!.Select(path => new RunFolder(path)).ToList();
+            var summaries = folders.Select(folder => RunStudy.Summary(folder, parse.GetValue(storage))).ToList();
+            var html = ReportWriter.Write(summaries, parse.GetValue(output) ?? folders[0].ReportFolder);
             AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(html)}[/] ({summaries.Count} run(s), {summaries.Sum(s => s.Trials.Count)} trials)");
             return 0;
         }));

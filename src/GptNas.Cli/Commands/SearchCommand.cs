@@ -1,8 +1,7 @@
 using System.CommandLine;
-using System.Text.Json;
 using GptNas.Config;
 using GptNas.Prior;
-using GptNas.Search;
+using GptNas.Runs;
 using Spectre.Console;
 
 namespace GptNas.Cli.Commands;
@@ -34,13 +33,13 @@ public static class SearchCommand
             if (parse.GetValue(noGpt)) config = config with { Ga = config.Ga with { Reconstruct = false } };
             if (parse.GetValue(showConfig))
             {
-                Console.WriteLine(JsonSerializer.Serialize(config, ConfigOverrides.Json));
+                Console.WriteLine(GptNasJson.Serialize(config));
                 return 0;
             }
             var dataName = parse.GetValue(data)!;
             var folder = parse.GetValue(output) ?? DefaultFolder(dataName, presetName, config);
             TorchRuntime.SetThreads(parse.GetValue(threads));
-            return Run(config, dataName, folder, parse.GetValue(join), parse.GetValue(storage));
+            return Run(config, dataName, new RunFolder(folder), parse.GetValue(join), parse.GetValue(storage));
         }));
         return command;
     }
@@ -48,10 +47,10 @@ public static class SearchCommand
     public static string DefaultFolder(string data, string preset, SearchConfig config) =>
         Path.Combine("runs", "search", $"{Path.GetFileName(data.TrimEnd('/'))}-{preset}-s{config.Seed}{(config.Ga.Reconstruct ? "" : "-nogpt")}");
 
-    private static int Run(SearchConfig config, string dataName, string folder, bool join, string? storage)
+    private static int Run(SearchConfig config, string dataName, RunFolder folder, bool join, string? storage)
     {
-        var resuming = storage is null && File.Exists(Path.Combine(folder, "study.db"));
-        AnsiConsole.MarkupLine($"{(resuming ? "resuming" : "starting")} search in [bold]{Markup.Escape(folder)}[/]: population {config.Ga.Population}, " +
+        var resuming = storage is null && folder.HasStudyDatabase;
+        AnsiConsole.MarkupLine($"{(resuming ? "resuming" : "starting")} search in [bold]{Markup.Escape(folder.Path)}[/]: population {config.Ga.Population}, " +
                                $"{config.Ga.Generations} generations, {(config.Ga.Reconstruct ? "with GPT reconstruction" : "without GPT (ablation)")}, seed {config.Seed}");
         var run = new SearchRun(config, dataName, folder, new PriorPredictorSource(config.Prior), join, storage);
         var outcome = SearchProgressDisplay.Run(config, (searchProgress, finalProgress) =>
@@ -59,7 +58,8 @@ public static class SearchCommand
         AnsiConsole.MarkupLine($"best [bold]{outcome.BestTrial}[/]: proxy fitness {outcome.ProxyFitness:P2}, {outcome.Best.Parameters:N0} parameters, " +
                                $"{outcome.Best.Blocks.Count} blocks, hash {outcome.Best.Hash}");
         AnsiConsole.MarkupLine($"final test top-1 [bold green]{outcome.Final.TestTop1:P2}[/] (top-5 {outcome.Final.TestTop5:P2}) after {config.Final.Epochs} epochs");
-        AnsiConsole.MarkupLine($"wrote {Markup.Escape(folder)}: study.db, best.arch, model.bin; 'gptnas report --run {Markup.Escape(folder)}' draws the plots");
+        AnsiConsole.MarkupLine($"wrote {Markup.Escape(folder.Path)}: {Markup.Escape(string.Join(", ", new[] { folder.StudyDatabase, folder.BestArchitectureFile, folder.WeightsFile }.Select(Path.GetFileName)))}; " +
+                               $"'gptnas report --run {Markup.Escape(folder.Path)}' draws the plots");
         return 0;
     }
 }

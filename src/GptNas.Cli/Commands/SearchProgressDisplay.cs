@@ -21,10 +21,10 @@ public static class SearchProgressDisplay
                 var searchReporter = new SyncProgress<SearchProgress>(p =>
                 {
                     search.Value = p.TrialsDone;
-                    search.Description = $"generation {p.Generation}/{p.Generations}  trials {p.TrialsDone}/{p.TrialsTotal}  best {p.BestFitness?.ToString("P2") ?? "-"}";
+                    search.Description = $"generation {p.Generation}/{config.Ga.Generations}  trials {p.TrialsDone}/{p.TrialsPlanned}  best {p.BestFitness?.ToString("P2") ?? "-"}";
                     if (p.Generation != lastGeneration && p.TrialsDone % config.Ga.Population == 0)
                     {
-                        AnsiConsole.MarkupLine($"generation {p.Generation} done: {p.TrialsDone}/{p.TrialsTotal} trials, best fitness {p.BestFitness:P2}");
+                        AnsiConsole.MarkupLine($"generation {p.Generation} done: {p.TrialsDone}/{p.TrialsPlanned} trials, best fitness {p.BestFitness:P2}");
                         lastGeneration = p.Generation;
                     }
                 });

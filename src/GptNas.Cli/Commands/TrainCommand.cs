@@ -1,8 +1,7 @@
 using System.CommandLine;
-using System.Text.Json;
 using GptNas.Architectures;
 using GptNas.Data;
-using GptNas.Networks;
+using GptNas.Runs;
 using GptNas.Training;
 using Spectre.Console;
 using TorchSharp;
@@ -68,35 +67,11 @@ public static class TrainCommand
         AnsiConsole.MarkupLine($"data [bold]{Markup.Escape(dataName)}[/]: {Markup.Escape(splits.ToString())}");
         AnsiConsole.MarkupLine($"arch [bold]{Markup.Escape(archName)}[/]: {architecture.Parameters:N0} parameters, {architecture.Flops / 1e6:F1} MFLOPs, hash {architecture.Hash}; device {device}, {torch.get_num_threads()} threads");
 
-        Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "architecture.txt"), architecture.Canonical);
-        WriteJson(Path.Combine(folder, "config.json"), new { arch = archName, data = dataName, validation = dataOptions.ValidationFraction, config });
-
-        torch.manual_seed(config.Seed);
-        using var model = NetworkBuilder.Build(architecture);
-        var batches = new DataBatches(splits, config);
-        var trainer = new Trainer(config, device);
+        var run = new RunFolder(folder);
+        var record = new TrainingRunConfig(archName, dataName, dataOptions.ValidationFraction, config);
         var result = ProgressDisplay.Run(config.Epochs, splits.Train.Count, progress =>
-            trainer.Fit(model, batches.Train, batches.Validation, batches.Test, progress: progress,
-                onEpochEnd: (_, _) => Checkpoint.SaveWeights(model, Path.Combine(folder, "checkpoint.bin"))));
-        Checkpoint.SaveWeights(model, Path.Combine(folder, "model.bin"));
-        File.Delete(Path.Combine(folder, "checkpoint.bin"));
-
-        var test = result.Test!;
-        WriteJson(Path.Combine(folder, "metrics.json"), new
-        {
-            arch = archName,
-            hash = architecture.Hash,
-            parameters = architecture.Parameters,
-            flops = architecture.Flops,
-            test_top1 = test.Top1,
-            test_top5 = test.Top5,
-            test_loss = test.Loss,
-            seconds = result.Seconds,
-            train_images_per_second = result.History.Average(h => h.ImagesPerSecond),
-            history = result.History,
-        });
-        AnsiConsole.MarkupLine($"test top-1 [bold green]{test.Top1:P2}[/], top-5 {test.Top5:P2} on {test.Images} images; {result.Seconds:F0} s; wrote {Markup.Escape(folder)}");
+            TrainingRun.Run(run, record, architecture, splits, device, progress));
+        AnsiConsole.MarkupLine($"test top-1 [bold green]{result.TestTop1:P2}[/], top-5 {result.TestTop5:P2} on {result.TestImages} images; {result.Seconds:F0} s; wrote {Markup.Escape(folder)}");
         return 0;
     }
 
@@ -108,7 +83,4 @@ public static class TrainCommand
         try { return LearningRateSchedule.ParseKind(text); }
         catch (ArgumentException e) { throw new UsageException($"--schedule: {e.Message}"); }
     }
-
-    internal static void WriteJson(string path, object value) =>
-        File.WriteAllText(path, JsonSerializer.Serialize(value, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using GptNas.Config;
-using GptNas.Storage;
+using GptNas.Runs;
 using GptNas.Trials;
 using Spectre.Console;
 
@@ -33,12 +32,12 @@ public static class TrialsCommands
             var records = Load(parse.GetValue(run)!, parse.GetValue(storage));
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(records.Select(Summary), ConfigOverrides.Json));
+                Console.WriteLine(JsonSerializer.Serialize(records.Select(Summary), GptNasJson.Options));
                 return 0;
             }
             var table = new Table().AddColumns("trial", "state", "fitness", "parameters", "seconds", "operators", "GPT rebuilt");
             foreach (var t in records)
-                table.AddRow(t.Name, t.State.ToString(), t.Fitness?.ToString("P2") ?? "-", t.Metrics.GetValueOrDefault("parameters").ToString("N0"),
+                table.AddRow(t.Name, t.State.ToString(), t.Fitness?.ToString("P2") ?? "-", t.Metrics.GetValueOrDefault(TrialMetrics.Parameters).ToString("N0"),
                     t.Seconds?.ToString("F1") ?? "-", Markup.Escape(string.Join(" ", t.Operators)), Markup.Escape(string.Join(",", t.Predicted)));
             AnsiConsole.Write(table);
             return 0;
@@ -60,12 +59,12 @@ public static class TrialsCommands
                         ?? throw new UsageException($"no trial '{wanted}' in this run; 'gptnas trials list --run ...' lists them");
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(Summary(trial), ConfigOverrides.Json));
+                Console.WriteLine(JsonSerializer.Serialize(Summary(trial), GptNasJson.Options));
                 return 0;
             }
             var grid = new Grid().AddColumn().AddColumn();
             foreach (var (key, value) in Summary(trial).Where(kv => kv.Key != "candidate"))
-                grid.AddRow(key, Markup.Escape(value is IEnumerable<object> list ? string.Join(" ", list) : JsonSerializer.Serialize(value, ConfigOverrides.Json)));
+                grid.AddRow(key, Markup.Escape(value is IEnumerable<object> list ? string.Join(" ", list) : JsonSerializer.Serialize(value, GptNasJson.Options)));
             AnsiConsole.Write(grid);
             Console.WriteLine(trial.Candidate);
             return 0;
@@ -75,7 +74,7 @@ public static class TrialsCommands
 
     private static IReadOnlyList<TrialRecord> Load(string folder, string? storage)
     {
-        using var run = RunStudy.Open(folder, storage);
+        using var run = RunStudy.Open(new RunFolder(folder), storage);
         return run.Trials();
     }
 

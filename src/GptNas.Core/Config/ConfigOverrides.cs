@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 
 namespace GptNas.Config;
 
@@ -11,12 +10,7 @@ namespace GptNas.Config;
 /// </summary>
 public static class ConfigOverrides
 {
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+    private static JsonSerializerOptions Json => GptNasJson.Options;
 
     public static T Apply<T>(T config, IEnumerable<string> assignments)
     {

@@ -1,4 +1,5 @@
 using GptNas.Search;
+using GptNas.Spaces;
 using GptNas.Training;
 
 namespace GptNas.Config;
@@ -10,19 +11,6 @@ public enum Acceleration
     Predicted,
     /// <summary>Every parameter.</summary>
     Full,
-}
-
-/// <summary>The block space's sizes, per preset.</summary>
-public sealed record SpaceSettings
-{
-    /// <summary>Fewest blocks after the stem (paper: 10).</summary>
-    public int MinBlocks { get; init; } = 10;
-    /// <summary>Most blocks after the stem (paper: 20).</summary>
-    public int MaxBlocks { get; init; } = 20;
-    /// <summary>Output channels per stage (paper scale: 64, 128, 256).</summary>
-    public int[] Widths { get; init; } = [64, 128, 256];
-    /// <summary>Most down-sampling blocks; 0 = the §2 default for the input size (3 at 32x32, 5 at 224x224).</summary>
-    public int MaxDownsamples { get; init; }
 }
 
 /// <summary>Proxy fitness (§7): a short training, scored by validation top-1.</summary>
@@ -67,7 +55,8 @@ public sealed record SearchConfig
     /// <summary>Share of the training split held out for fitness (§7: 10%).</summary>
     public double ValidationFraction { get; init; } = 0.1;
     public GeneticAlgorithmConfig Ga { get; init; } = new();
-    public SpaceSettings Space { get; init; } = new();
+    /// <summary>The block space's settings (§2).</summary>
+    public BlockSpaceConfig Space { get; init; } = new();
     public ProxySettings Proxy { get; init; } = new();
     public PriorSettings Prior { get; init; } = new();
     /// <summary>Final training of the best architecture (§7: 350 epochs, 0.01 divided by 10 every 100).</summary>

@@ -22,7 +22,6 @@ namespace GptNas.Corpora;
 /// </remarks>
 public sealed class Vocabulary
 {
-    public const int PadId = 0;
     public const int BosId = 1;
     public const int UnkId = 2;
     public const string Pad = "<pad>";

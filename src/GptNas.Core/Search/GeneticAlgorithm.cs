@@ -9,56 +9,77 @@ namespace GptNas.Search;
 /// <remarks>
 /// Deterministic for a seed: all GA draws come from one generator and each individual's reconstruction from
 /// its own (derived from its id), so evaluation order, timing or a resumed process never change the
-/// search. Evaluation is the caller's: <c>evaluate</c> gets a whole generation (which workers may share)
-/// and returns one fitness per individual.
+/// search. Each <see cref="Ask"/> is one generation (the initial population, then each generation's offspring),
+/// which the driver evaluates as it likes (workers may share it) and tells back.
 /// </remarks>
-public sealed class GeneticAlgorithm<T>(ISearchSpace<T> space, GeneticAlgorithmConfig config, ICandidatePrior<T>? prior, Seeds seeds)
-    where T : notnull
+public sealed class GeneticAlgorithm<T> : ISearchStrategy<T> where T : notnull
 {
-    private readonly EliminationSchedule _schedule = new(config.EliminationRate);
+    private readonly ISearchSpace<T> _space;
+    private readonly GeneticAlgorithmConfig _config;
+    private readonly ICandidatePrior<T>? _prior;
+    private readonly Seeds _seeds;
+    private readonly EliminationSchedule _schedule;
+    private readonly Random _random;
+    private readonly List<GenerationSummary> _history = [];
+    private List<Individual<T>> _population = [];
+    private List<Individual<T>>? _asked;
+    private int _generation;
 
-    public delegate IReadOnlyList<double> GenerationEvaluator(IReadOnlyList<Individual<T>> individuals);
-
-    public SearchResult<T> Run(GenerationEvaluator evaluate, Action<GenerationSummary>? onGeneration = null)
+    public GeneticAlgorithm(ISearchSpace<T> space, GeneticAlgorithmConfig config, ICandidatePrior<T>? prior, Seeds seeds)
     {
         if (config.Population < 2) throw new GptNasException($"population must be at least 2, got {config.Population}");
-        var random = seeds.Random("ga");
-        var initial = Enumerable.Range(0, config.Population)
-            .Select(i => Reconstructed(new Individual<T>(space.Sample(random), 0, i, [], ["sample"], []))).ToList();
-        var population = Evaluated(initial, evaluate);
-        var history = new List<GenerationSummary> { Summarize(0, population) };
-        onGeneration?.Invoke(history[^1]);
-        for (var generation = 1; generation <= config.Generations; generation++)
-        {
-            var offspring = Breed(population, generation, random).Select(Reconstructed).ToList();
-            population = Select(population.Concat(Evaluated(offspring, evaluate)).ToList(), random);
-            history.Add(Summarize(generation, population));
-            onGeneration?.Invoke(history[^1]);
-        }
-        return new SearchResult<T>(Best(population), population, history);
+        (_space, _config, _prior, _seeds) = (space, config, prior, seeds);
+        _schedule = new EliminationSchedule(config.EliminationRate);
+        _random = seeds.Random("ga");
+    }
+
+    public int? PlannedTrials => _config.Population * (_config.Generations + 1);
+
+    public SearchResult<T> Result => _population.Count == 0
+        ? throw new InvalidOperationException("no generation has been told yet")
+        : new SearchResult<T>(Best(_population), _population, _history);
+
+    public IReadOnlyList<Individual<T>> Ask()
+    {
+        if (_asked is not null) throw new InvalidOperationException($"generation {_generation} was asked and not yet told");
+        if (_generation > _config.Generations) return [];
+        _asked = _generation == 0
+            ? Enumerable.Range(0, _config.Population).Select(i => new Individual<T>(_space.Sample(_random), 0, i, [], ["sample"], [])).Select(Reconstructed).ToList()
+            : Breed(_population, _generation, _random).Select(Reconstructed).ToList();
+        return _asked;
+    }
+
+    public void Tell(IReadOnlyList<double> fitness)
+    {
+        var asked = _asked ?? throw new InvalidOperationException("nothing was asked");
+        var evaluated = Evaluated(asked, fitness);
+        _population = _generation == 0 ? evaluated : Select(_population.Concat(evaluated).ToList(), _random);
+        _history.Add(Summarize(_generation, _population));
+        _asked = null;
+        _generation++;
     }
 
     private List<Individual<T>> Breed(List<Individual<T>> parents, int generation, Random random)
     {
         var children = new List<Individual<T>>();
-        while (children.Count < config.Population)
+        while (children.Count < _config.Population)
         {
             var (a, b) = (Tournament(parents, random), Tournament(parents, random));
             var (first, second) = (a.Candidate, b.Candidate);
             var operators = new List<string>();
-            if (random.NextDouble() < config.CrossoverProbability)
+            if (random.NextDouble() < _config.CrossoverProbability)
             {
-                (first, second) = space.Crossover(first, second, random);
+                (first, second) = _space.Crossover(first, second, random);
                 operators.Add("crossover");
             }
             foreach (var child in new[] { first, second })
             {
-                if (children.Count == config.Population) break;
+                if (children.Count == _config.Population) break;
                 var applied = new List<string>(operators);
                 var candidate = child;
-                if (random.NextDouble() < config.MutationProbability)
+                if (random.NextDouble() < _config.MutationProbability)
                 {
-                    (candidate, var name) = space.Mutate(candidate, random);
+                    (candidate, var name) = _space.Mutate(candidate, random);
                     applied.Add(name);
                 }
                 if (applied.Count == 0) applied.Add("copy");
@@ -71,18 +92,17 @@ public sealed class GeneticAlgorithm<T>(ISearchSpace<T> space, GeneticAlgorithmC
     /// <summary>§5: eliminate genes at this generation's rate and let the prior rebuild them (skipped in the ablation).</summary>
     private Individual<T> Reconstructed(Individual<T> individual)
     {
-        if (!config.Reconstruct || prior is null) return individual;
-        var random = seeds.Random($"reconstruct/{individual.Id}");
-        var eliminated = _schedule.Choose(space.GeneCount(individual.Candidate), individual.Generation, config.Generations, random);
+        if (!_config.Reconstruct || _prior is null) return individual;
+        var random = _seeds.Random($"reconstruct/{individual.Id}");
+        var eliminated = _schedule.Choose(_space.GeneCount(individual.Candidate), individual.Generation, _config.Generations, random);
         if (eliminated.Count == 0) return individual;
-        var (candidate, predicted) = prior.Rebuild(individual.Candidate, eliminated, random);
+        var (candidate, predicted) = _prior.Rebuild(individual.Candidate, eliminated, random);
         return individual with { Candidate = candidate, Predicted = predicted, Operators = [.. individual.Operators, "reconstruct"] };
     }
 
-    private static List<Individual<T>> Evaluated(List<Individual<T>> individuals, GenerationEvaluator evaluate)
+    private static List<Individual<T>> Evaluated(List<Individual<T>> individuals, IReadOnlyList<double> fitness)
     {
-        var fitness = evaluate(individuals);
-        if (fitness.Count != individuals.Count) throw new InvalidOperationException("the evaluator must return one fitness per individual");
+        if (fitness.Count != individuals.Count) throw new InvalidOperationException($"told {fitness.Count} fitness values for {individuals.Count} individuals");
         // A failed evaluation (NaN) scores 0 so it dies out instead of poisoning the roulette.
         return individuals.Select((ind, i) => ind with { Fitness = double.IsFinite(fitness[i]) ? Math.Max(0, fitness[i]) : 0 }).ToList();
     }
@@ -100,7 +120,7 @@ public sealed class GeneticAlgorithm<T>(ISearchSpace<T> space, GeneticAlgorithmC
         var best = Best(pool);
         var survivors = new List<Individual<T>> { best };
         var remaining = pool.Where(ind => !ReferenceEquals(ind, best)).ToList();
-        while (survivors.Count < config.Population && remaining.Count > 0)
+        while (survivors.Count < _config.Population && remaining.Count > 0)
         {
             var total = remaining.Sum(ind => ind.Fitness);
             var pick = remaining.Count - 1;
@@ -120,9 +140,7 @@ public sealed class GeneticAlgorithm<T>(ISearchSpace<T> space, GeneticAlgorithmC
         return survivors;
     }
 
-    // Ties go to the earlier individual, so the choice never depends on list order quirks.
-    private static Individual<T> Best(IEnumerable<Individual<T>> population) =>
-        population.OrderByDescending(ind => ind.Fitness).ThenBy(ind => ind.Generation).ThenBy(ind => ind.Index).First();
+    private static Individual<T> Best(IEnumerable<Individual<T>> population) => SearchResult<T>.BestOf(population);
 
     private static GenerationSummary Summarize(int generation, List<Individual<T>> population)
     {

@@ -20,4 +20,9 @@ public sealed record Individual<T>(
 /// <summary>The best and mean fitness of one generation's survivors.</summary>
 public sealed record GenerationSummary(int Generation, double BestFitness, double MeanFitness, string BestId);
 
-public sealed record SearchResult<T>(Individual<T> Best, IReadOnlyList<Individual<T>> Population, IReadOnlyList<GenerationSummary> History);
+public sealed record SearchResult<T>(Individual<T> Best, IReadOnlyList<Individual<T>> Population, IReadOnlyList<GenerationSummary> History)
+{
+    /// <summary>The fittest; ties go to the earlier individual, so the choice never depends on list order quirks.</summary>
+    public static Individual<T> BestOf(IEnumerable<Individual<T>> individuals) =>
+        individuals.OrderByDescending(ind => ind.Fitness).ThenBy(ind => ind.Generation).ThenBy(ind => ind.Index).First();
+}

@@ -1,4 +1,4 @@
 namespace GptNas.Search;
 
-/// <summary>Live progress of a study: where the search is and the best fitness so far.</summary>
-public sealed record SearchProgress(int Generation, int Generations, int TrialsDone, int TrialsTotal, double? BestFitness, string? Message = null);
+/// <summary>Live progress of a study: the generation of the trial just finished, trials done of those planned (null: open-ended) and the best fitness so far.</summary>
+public sealed record SearchProgress(int Generation, int TrialsDone, int? TrialsPlanned, double? BestFitness);

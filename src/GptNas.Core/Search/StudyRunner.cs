@@ -1,18 +1,17 @@
 using System.Diagnostics;
-using System.Text.Json;
 using GptNas.Trials;
 
 namespace GptNas.Search;
 
 /// <summary>
-/// Runs a <see cref="GeneticAlgorithm{T}"/> as a study in an <see cref="ITrialStore"/>: every individual is a
-/// trial, recorded before it is evaluated and finished once.
+/// Runs a search strategy (<see cref="ISearchStrategy{T}"/>: the GA, random search, REA) as a study in an
+/// <see cref="ITrialStore"/>: every individual it asks for is a trial, recorded before it is evaluated and finished once.
 /// </summary>
 /// <remarks>
-/// Resume and workers come from one idea: the GA is deterministic for its seed, so any process can replay it
+/// Resume and workers come from one idea: a strategy is deterministic for its seed, so any process can replay it
 /// from the start and take each trial's stored result instead of evaluating again. A trial that was Running
 /// when its process died is requeued and redone. Several workers (processes sharing the store) replay the
-/// same GA; each claims the waiting trials it can and waits for the rest.
+/// same strategy; each claims the waiting trials it can and waits for the rest.
 /// </remarks>
 public sealed class StudyRunner<T>(
     ISearchSpace<T> space,
@@ -22,21 +21,19 @@ public sealed class StudyRunner<T>(
 {
     public long StudyId { get; private set; }
 
-    public SearchResult<T> Run(GeneticAlgorithm<T> algorithm, GeneticAlgorithmConfig config, IProgress<SearchProgress>? progress = null,
-        CancellationToken cancellation = default)
+    public SearchResult<T> Run(ISearchStrategy<T> strategy, IProgress<SearchProgress>? progress = null, CancellationToken cancellation = default)
     {
         var study = store.CreateStudy(options.StudyName, options.ConfigJson, options.Seed);
         StudyId = study.Id;
         // Trials left Running by a process that is gone: a lone driver owns them all; workers wait for stale heartbeats.
-        store.Requeue(study.Id, options.Workers == 1 ? DateTimeOffset.UtcNow.AddSeconds(1) : DateTimeOffset.UtcNow - options.StaleAfter);
-        var total = config.Population * (config.Generations + 1);
+        store.Requeue(study.Id, options.Join ? DateTimeOffset.UtcNow - options.StaleAfter : DateTimeOffset.UtcNow.AddSeconds(1));
         var done = 0;
         double? best = null;
-        var result = algorithm.Run(generation =>
+        while (strategy.Ask() is { Count: > 0 } batch)
         {
-            var fitness = new double[generation.Count];
-            var trials = generation.Select(ind => Record(study.Id, ind)).ToArray();
-            var pending = new HashSet<int>(Enumerable.Range(0, generation.Count));
+            var fitness = new double[batch.Count];
+            var trials = batch.Select(ind => Record(study.Id, ind)).ToArray();
+            var pending = new HashSet<int>(Enumerable.Range(0, batch.Count));
             while (pending.Count > 0)
             {
                 cancellation.ThrowIfCancellationRequested();
@@ -44,19 +41,19 @@ public sealed class StudyRunner<T>(
                 {
                     var trial = store.FindTrial(study.Id, trials[i].Generation, trials[i].Index)!;
                     if (!trial.State.IsFinished() && store.TryClaim(trial.Id, options.Worker))
-                        trial = Evaluate(trial, generation[i], cancellation);
+                        trial = Evaluate(trial, batch[i], cancellation);
                     if (!trial.State.IsFinished()) continue;
                     fitness[i] = trial.State == TrialState.Complete ? trial.Fitness ?? double.NaN : double.NaN;
                     pending.Remove(i);
                     done++;
                     if (double.IsFinite(fitness[i]) && (best is null || fitness[i] > best)) best = fitness[i];
-                    progress?.Report(new SearchProgress(generation[i].Generation, config.Generations, done, total, best));
+                    progress?.Report(new SearchProgress(batch[i].Generation, done, strategy.PlannedTrials, best));
                 }
                 if (pending.Count > 0) WaitForOthers(study.Id);
             }
-            return fitness;
-        });
-        return result;
+            strategy.Tell(fitness);
+        }
+        return strategy.Result;
     }
 
     private TrialRecord Record(long studyId, Individual<T> individual)
@@ -87,20 +84,20 @@ public sealed class StudyRunner<T>(
         {
             var duplicate = options.ReuseDuplicates ? Duplicate(trial) : null;
             var result = duplicate ?? evaluator.Evaluate(individual, trial.Seed, limit.Token);
-            var metrics = new Dictionary<string, double>(result.Metrics) { ["seconds"] = clock.Elapsed.TotalSeconds };
-            if (duplicate is not null) metrics["duplicate"] = 1;
+            var metrics = new Dictionary<string, double>(result.Metrics) { [TrialMetrics.Seconds] = clock.Elapsed.TotalSeconds };
+            if (duplicate is not null) metrics[TrialMetrics.Duplicate] = 1;
             if (!double.IsFinite(result.Fitness)) throw new GptNasException($"fitness is {result.Fitness}");
             store.Finish(trial.Id, TrialState.Complete, result.Fitness, metrics, null);
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellation.IsCancellationRequested)
         {
-            store.Finish(trial.Id, TrialState.Failed, null, new Dictionary<string, double> { ["seconds"] = clock.Elapsed.TotalSeconds },
+            store.Finish(trial.Id, TrialState.Failed, null, new Dictionary<string, double> { [TrialMetrics.Seconds] = clock.Elapsed.TotalSeconds },
                 $"timed out after {options.TrialTimeout!.Value.TotalSeconds:F0} s");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // A NaN loss, out of memory or a bad candidate fails this trial only; the search goes on.
-            store.Finish(trial.Id, TrialState.Failed, null, new Dictionary<string, double> { ["seconds"] = clock.Elapsed.TotalSeconds },
+            store.Finish(trial.Id, TrialState.Failed, null, new Dictionary<string, double> { [TrialMetrics.Seconds] = clock.Elapsed.TotalSeconds },
                 $"{e.GetType().Name}: {e.Message.Split('\n')[0]}");
         }
         return store.FindTrial(trial.StudyId, trial.Generation, trial.Index)!;
@@ -110,7 +107,7 @@ public sealed class StudyRunner<T>(
     private EvaluationResult? Duplicate(TrialRecord trial)
     {
         var earlier = store.Trials(trial.StudyId).FirstOrDefault(t => t.Hash == trial.Hash && t.State == TrialState.Complete && t.Id != trial.Id);
-        return earlier is null ? null : new EvaluationResult(earlier.Fitness!.Value, earlier.Metrics.Where(m => m.Key is not ("seconds" or "duplicate")).ToDictionary());
+        return earlier is null ? null : new EvaluationResult(earlier.Fitness!.Value, earlier.Metrics.Where(m => m.Key is not (TrialMetrics.Seconds or TrialMetrics.Duplicate)).ToDictionary());
     }
 
     private void WaitForOthers(long studyId)
@@ -118,8 +115,6 @@ public sealed class StudyRunner<T>(
         Thread.Sleep(options.PollEvery);
         store.Requeue(studyId, DateTimeOffset.UtcNow - options.StaleAfter);
     }
-
-    public static string SerializeConfig(object config) => JsonSerializer.Serialize(config, new JsonSerializerOptions { WriteIndented = false });
 }
 
 /// <summary>How a study is stored and shared.</summary>
@@ -131,8 +126,9 @@ public sealed record StudyRunnerOptions
     public required int Seed { get; init; }
     /// <summary>This process's name in trial records.</summary>
     public string Worker { get; init; } = $"{Environment.MachineName}/{Environment.ProcessId}";
-    /// <summary>1: this process is the only one on the study. More: trials of others are waited for.</summary>
-    public int Workers { get; init; } = 1;
+    /// <summary>False: this process is the only one on the study, and owns every trial left Running. True: other
+    /// processes share it; their Running trials are waited for, and redone only once their heartbeat stops.</summary>
+    public bool Join { get; init; }
     public TimeSpan? TrialTimeout { get; init; }
     public TimeSpan HeartbeatEvery { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan StaleAfter { get; init; } = TimeSpan.FromMinutes(2);

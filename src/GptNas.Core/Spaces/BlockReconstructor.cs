@@ -21,7 +21,7 @@ public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predict
         var downsamples = 0;
         for (var i = 0; i < candidate.Blocks.Count; i++)
         {
-            var budget = blocks.Count > 0 && downsamples < config.MaxDownsamples;
+            var budget = blocks.Count > 0 && downsamples < config.DownsampleLimit;
             var block = remove.Contains(i) ? Predict(blocks, shape, budget, random) : Keep(candidate.Blocks[i], shape, budget);
             if (block is null) continue;
             if (remove.Contains(i)) predicted.Add(blocks.Count);

@@ -20,7 +20,7 @@ public sealed class BlockSpace(BlockSpaceConfig config) : ISearchSpace<Architect
     {
         var count = random.Next(config.MinBlocks, config.MaxBlocks + 1);
         // Down-sampling positions: distinct, never the first block.
-        var downsamples = Enumerable.Range(1, count - 1).OrderBy(_ => random.Next()).Take(Math.Min(config.MaxDownsamples, count - 1)).ToHashSet();
+        var downsamples = Enumerable.Range(1, count - 1).OrderBy(_ => random.Next()).Take(Math.Min(config.DownsampleLimit, count - 1)).ToHashSet();
         var blocks = new List<Block>();
         var shape = StemOutput;
         var stage = 0;
@@ -110,7 +110,7 @@ public sealed class BlockSpace(BlockSpaceConfig config) : ISearchSpace<Architect
             if (i == 0) return false;
             downsamples++;
         }
-        return downsamples <= config.MaxDownsamples;
+        return downsamples <= config.DownsampleLimit;
     }
 
     /// <summary>Down-sampling blocks in the candidate.</summary>

@@ -15,3 +15,9 @@ public interface IBlockPredictor
 
 /// <summary>The predicted next layer's output channels, whether it halves the resolution, and the block kind.</summary>
 public sealed record BlockPrediction(BlockKind Kind, int? OutChannels, bool Downsamples, string? Token = null);
+
+/// <summary>Makes the block predictor that a search's reconstruction uses, seeded from the run's seeds.</summary>
+public interface IBlockPredictorSource
+{
+    IBlockPredictor Predictor(Seeds seeds);
+}

@@ -1,3 +1,4 @@
+using GptNas.Corpora;
 using static TorchSharp.torch;
 
 namespace GptNas.Gpt;
@@ -145,5 +146,19 @@ public sealed class GptSampler(GptModel model, int seed)
             if (mask[id]) sum += probabilities[id] = Math.Exp(logits[id] / temperature - max);
         for (var id = 0; id < logits.Length; id++) probabilities[id] /= sum;
         return probabilities;
+    }
+
+    /// <summary>Tokens drawn one by one after &lt;bos&gt; until one that <paramref name="ends"/> a sequence (such as an fc
+    /// layer, the end of every corpus network) or <paramref name="maxLength"/> tokens; &lt;bos&gt; is not returned.</summary>
+    public List<int> Generate(SamplingOptions options, int maxLength, Func<int, bool> ends)
+    {
+        var tokens = new List<int> { Vocabulary.BosId };
+        while (tokens.Count <= maxLength)
+        {
+            var next = Next(tokens, options);
+            tokens.Add(next);
+            if (ends(next)) break;
+        }
+        return tokens.Skip(1).ToList();
     }
 }

@@ -4,6 +4,7 @@ using GptNas.Data;
 using GptNas.Networks;
 using GptNas.Search;
 using GptNas.Training;
+using GptNas.Trials;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -35,32 +36,32 @@ public sealed class TrainingEvaluator(DataSplits data, ProxySettings settings, D
         var fitness = last.ValidationTop1 ?? throw new GptNasException("proxy fitness needs a validation split; set validation_fraction above 0");
         return new EvaluationResult(fitness, new Dictionary<string, double>
         {
-            ["val_top1"] = fitness,
-            ["val_loss"] = last.ValidationLoss ?? double.NaN,
-            ["train_loss"] = last.TrainLoss,
-            ["train_top1"] = last.TrainAccuracy,
-            ["parameters"] = architecture.Parameters,
-            ["flops"] = architecture.Flops,
-            ["trained_parameters"] = trainable.Sum(p => p.numel()),
-            ["acceleration"] = (int)mode,
-            ["images_per_second"] = last.ImagesPerSecond,
+            [TrialMetrics.ValidationTop1] = fitness,
+            [TrialMetrics.ValidationLoss] = last.ValidationLoss ?? double.NaN,
+            [TrialMetrics.TrainLoss] = last.TrainLoss,
+            [TrialMetrics.TrainTop1] = last.TrainAccuracy,
+            [TrialMetrics.Parameters] = architecture.Parameters,
+            [TrialMetrics.Flops] = architecture.Flops,
+            [TrialMetrics.TrainedParameters] = trainable.Sum(p => p.numel()),
+            [TrialMetrics.Acceleration] = (int)mode,
+            [TrialMetrics.ImagesPerSecond] = last.ImagesPerSecond,
         });
     }
 
-    /// <summary>What the proxy trains, and which rule chose it (0 full, 1 predicted blocks, 2 BatchNorm only).</summary>
+    /// <summary>What the proxy trains, and which rule chose it.</summary>
     /// <remarks>
     /// NOTE: the classifier (fc) trains in every mode; the paper names only the predicted blocks, but a frozen
     /// random read-out would make the proxy score the read-out's luck rather than the architecture.
     /// </remarks>
-    public static (List<Parameter> Parameters, int Mode) Trainable(Network network, IReadOnlyList<int> predicted, Acceleration acceleration)
+    public static (List<Parameter> Parameters, TrainedSet Mode) Trainable(Network network, IReadOnlyList<int> predicted, Acceleration acceleration)
     {
         var head = network.named_children().Where(c => c.name == "fc").SelectMany(c => c.module.parameters()).ToList();
-        if (acceleration == Acceleration.Full) return (network.parameters().ToList(), 0);
+        if (acceleration == Acceleration.Full) return (network.parameters().ToList(), TrainedSet.All);
         var stem = network.Architecture.Stem.Count;
         if (predicted.Count > 0)
-            return (predicted.SelectMany(i => network.Blocks[stem + i].parameters()).Concat(head).ToList(), 1);
+            return (predicted.SelectMany(i => network.Blocks[stem + i].parameters()).Concat(head).ToList(), TrainedSet.PredictedBlocks);
         var norms = network.modules().OfType<BatchNorm2d>().SelectMany(m => m.parameters()).ToList();
-        return norms.Count > 0 ? (norms.Concat(head).ToList(), 2) : (network.parameters().ToList(), 0);
+        return norms.Count > 0 ? (norms.Concat(head).ToList(), TrainedSet.BatchNormOnly) : (network.parameters().ToList(), TrainedSet.All);
     }
 
     /// <summary>
@@ -76,4 +77,15 @@ public sealed class TrainingEvaluator(DataSplits data, ProxySettings settings, D
         new Random(0).Shuffle(indices);
         return new DataSplits(data.Train.Subset(indices[..count], $"{data.Train.Source} ({count:N0} of {data.Train.Count:N0} for proxies)"), data.Validation, data.Test);
     }
+}
+
+/// <summary>Which parameters a proxy trained (stored as the trial's <see cref="TrialMetrics.Acceleration"/> metric).</summary>
+public enum TrainedSet
+{
+    /// <summary>Every parameter: <see cref="Acceleration.Full"/>, or a network with neither predicted blocks nor BatchNorm.</summary>
+    All = 0,
+    /// <summary>The paper's acceleration: the GPT-predicted blocks and the classifier.</summary>
+    PredictedBlocks = 1,
+    /// <summary>No block was predicted: BatchNorm layers and the classifier.</summary>
+    BatchNormOnly = 2,
 }

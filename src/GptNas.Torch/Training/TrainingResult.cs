@@ -1,16 +1,5 @@
 namespace GptNas.Training;
 
-/// <summary>What one epoch measured. Accuracies are fractions in [0, 1]; null where no split was given.</summary>
-public sealed record EpochMetrics(
-    int Epoch,
-    double TrainLoss,
-    double TrainAccuracy,
-    double? ValidationTop1,
-    double? ValidationLoss,
-    double LearningRate,
-    double Seconds,
-    double ImagesPerSecond);
-
 /// <summary>Top-1, top-5 and mean loss of one evaluation pass.</summary>
 public sealed record Evaluation(double Top1, double Top5, double Loss, int Images);
 

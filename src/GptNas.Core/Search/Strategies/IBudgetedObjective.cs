@@ -13,15 +13,3 @@ public interface IBudgetedObjective<T> where T : notnull
     /// every later call returns false too.</returns>
     bool TryQuery(T candidate, out double fitness);
 }
-
-/// <summary>A search strategy that spends an <see cref="IBudgetedObjective{T}"/>'s budget.</summary>
-/// <remarks>Implementations keep no state between runs; all randomness comes from <c>seeds</c>, so a run
-/// depends only on its seeds, never on which thread runs it or what ran before.</remarks>
-public interface IBudgetedSearch<T> where T : notnull
-{
-    /// <summary>The strategy's name in results, e.g. "rea".</summary>
-    string Name { get; }
-
-    /// <summary>Queries <paramref name="objective"/> until it refuses (or the strategy ends on its own).</summary>
-    void Run(IBudgetedObjective<T> objective, Seeds seeds);
-}

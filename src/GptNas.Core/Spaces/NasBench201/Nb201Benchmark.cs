@@ -65,21 +65,22 @@ public static class Nb201Strategies
     /// <summary>True when the strategy reads the prior's corpus.</summary>
     public static bool NeedsCorpus(string name) => name is "gpt-nas" or "rea-warm";
 
-    public static IBudgetedSearch<Nb201Cell> Create(string name, Nb201BenchConfig config, int gaGenerations,
-        ICandidatePrior<Nb201Cell>? gptPrior, IReadOnlyList<Nb201Cell>? corpus)
+    /// <summary>Strategy <paramref name="name"/> for one run, drawing from <paramref name="seeds"/>.</summary>
+    public static ISearchStrategy<Nb201Cell> Create(string name, Nb201BenchConfig config, int gaGenerations,
+        ICandidatePrior<Nb201Cell>? gptPrior, IReadOnlyList<Nb201Cell>? corpus, Seeds seeds)
     {
         var space = new Nb201Space();
         var ga = config.Ga with { Generations = gaGenerations };
         return name switch
         {
-            "rs" => new RandomSearch<Nb201Cell>(space, name),
-            "rea" => new RegularizedEvolution<Nb201Cell>(space, config.ReaPopulation, config.ReaSampleSize, null, name),
-            "ga" => new BudgetedGeneticAlgorithm<Nb201Cell>(space, ga with { Reconstruct = false }, null, name),
-            "gpt-nas" => new BudgetedGeneticAlgorithm<Nb201Cell>(space, ga with { Reconstruct = true },
-                gptPrior ?? throw new GptNasException("the gpt-nas strategy needs the GPT prior; none was trained"), name),
-            "rea-warm" => new RegularizedEvolution<Nb201Cell>(space, config.ReaPopulation, config.ReaSampleSize,
-                random => Nb201Corpus.Draw(corpus ?? throw new GptNasException("the rea-warm strategy needs the prior's corpus"), config.ReaPopulation, random), name),
-            "ga-uniform" => new BudgetedGeneticAlgorithm<Nb201Cell>(space, ga with { Reconstruct = true }, Nb201PrefixPrior.Uniform(), name),
+            "rs" => new RandomSearch<Nb201Cell>(space, seeds),
+            "rea" => new RegularizedEvolution<Nb201Cell>(space, seeds, config.ReaPopulation, config.ReaSampleSize),
+            "ga" => new GeneticAlgorithm<Nb201Cell>(space, ga with { Reconstruct = false }, null, seeds),
+            "gpt-nas" => new GeneticAlgorithm<Nb201Cell>(space, ga with { Reconstruct = true },
+                gptPrior ?? throw new GptNasException("the gpt-nas strategy needs the GPT prior; none was trained"), seeds),
+            "rea-warm" => new RegularizedEvolution<Nb201Cell>(space, seeds, config.ReaPopulation, config.ReaSampleSize,
+                random => Nb201Corpus.Draw(corpus ?? throw new GptNasException("the rea-warm strategy needs the prior's corpus"), config.ReaPopulation, random)),
+            "ga-uniform" => new GeneticAlgorithm<Nb201Cell>(space, ga with { Reconstruct = true }, Nb201PrefixPrior.Uniform(), seeds),
             _ => throw new GptNasException($"unknown strategy '{name}'; use some of: {string.Join(", ", Names)}"),
         };
     }
@@ -109,13 +110,11 @@ public sealed class Nb201Benchmark(Nb201Table table, Nb201BenchConfig config, IC
     public IReadOnlyList<Nb201RunResult> Run(Action? progress = null)
     {
         config.Validate();
-        var generations = GaGenerations;
-        var strategies = config.Strategies.Select(name => Nb201Strategies.Create(name, config, generations, gptPrior, corpus)).ToList();
-        var results = new Nb201RunResult[strategies.Count * config.Runs];
+        var results = new Nb201RunResult[config.Strategies.Count * config.Runs];
         var root = new Seeds(config.Seed);
         try
         {
-            RunAll(strategies, results, root, progress);
+            RunAll(results, root, progress);
         }
         catch (AggregateException e) when (e.InnerExceptions[0] is GptNasException first)
         {
@@ -124,16 +123,16 @@ public sealed class Nb201Benchmark(Nb201Table table, Nb201BenchConfig config, IC
         return results;
     }
 
-    private void RunAll(List<IBudgetedSearch<Nb201Cell>> strategies, Nb201RunResult[] results, Seeds root, Action? progress) =>
+    private void RunAll(Nb201RunResult[] results, Seeds root, Action? progress) =>
         Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = config.Threads }, job =>
         {
-            var (strategy, run) = (strategies[job / config.Runs], job % config.Runs);
+            var (name, run) = (config.Strategies[job / config.Runs], job % config.Runs);
             var seeds = root.Child($"run/{run}");
             var oracle = new Nb201Oracle(table, config.Protocol);
-            strategy.Run(oracle, seeds);
+            BudgetedSearch.Spend(Nb201Strategies.Create(name, config, GaGenerations, gptPrior, corpus, seeds), oracle);
             var best = oracle.Best ?? throw new GptNasException(
-                $"the budget of {config.Protocol.BudgetSeconds:G} s cannot pay for one query ({strategy.Name}, run {run}); raise --budget-seconds");
-            results[job] = new Nb201RunResult(strategy.Name, run, seeds.Root, best, oracle.Queries, oracle.Distinct, oracle.Spent);
+                $"the budget of {config.Protocol.BudgetSeconds:G} s cannot pay for one query ({name}, run {run}); raise --budget-seconds");
+            results[job] = new Nb201RunResult(name, run, seeds.Root, best, oracle.Queries, oracle.Distinct, oracle.Spent);
             progress?.Invoke();
         });
 }

@@ -1,6 +1,9 @@
+using GptNas.Reports;
+using GptNas.Storage;
+using GptNas.Training;
 using GptNas.Trials;
 
-namespace GptNas.Storage;
+namespace GptNas.Runs;
 
 /// <summary>
 /// The study of one <c>gptnas search</c> run, for the commands that read it back (trials, report): in the run
@@ -14,14 +17,12 @@ public sealed class RunStudy : IDisposable
 
     private RunStudy(ITrialStore store, StudyRecord study) => (Store, Study) = (store, study);
 
-    public static string StudyName(string folder) => Path.GetFileName(Path.GetFullPath(folder).TrimEnd('/'));
-
     /// <param name="storage">As <c>gptnas search --storage</c>: null for the folder's own study.db. A folder that holds a
     /// study.db and has no study in <paramref name="storage"/> is read from its own, so one report can mix both.</param>
-    public static RunStudy Open(string folder, string? storage = null)
+    public static RunStudy Open(RunFolder folder, string? storage = null)
     {
-        var name = StudyName(folder);
-        var database = Path.Combine(folder, "study.db");
+        var name = folder.Name;
+        var database = folder.StudyDatabase;
         if (!string.IsNullOrWhiteSpace(storage))
         {
             // Reading must not create: a mistyped SQLite path would otherwise leave an empty store behind.
@@ -53,6 +54,16 @@ public sealed class RunStudy : IDisposable
     }
 
     public IReadOnlyList<TrialRecord> Trials() => Store.Trials(Study.Id);
+
+    /// <summary>The search's final training, or null before it has finished.</summary>
+    public TrainedModel? Final() => RunFolder.ReadFinal(Store, Study.Id);
+
+    /// <summary>A finished or running search as a report sees it.</summary>
+    public static RunSummary Summary(RunFolder folder, string? storage = null)
+    {
+        using var run = Open(folder, storage);
+        return RunSummary.Of(folder, run.Study, run.Trials(), run.Final());
+    }
 
     public void Dispose() => Store.Dispose();
 }

@@ -1,0 +1,80 @@
+using GptNas.Architectures;
+using GptNas.Config;
+using GptNas.Training;
+using GptNas.Trials;
+
+namespace GptNas.Runs;
+
+/// <summary>What a search's <c>config.json</c> holds: the data set it ran on and its resolved config.</summary>
+public sealed record SearchRunConfig(string Data, SearchConfig Config);
+
+/// <summary>What a training's <c>config.json</c> holds: the architecture and data as given, the validation share and the recipe.</summary>
+public sealed record TrainingRunConfig(string Arch, string Data, double Validation, TrainingConfig Config);
+
+/// <summary>
+/// The one place that knows a run folder's files: a search's (config, study, best architecture, weights, report)
+/// and a training's (config, architecture, metrics, weights, checkpoint). Files are written atomically: a crash
+/// leaves the old file or the new one, never half of one.
+/// </summary>
+public sealed class RunFolder(string path)
+{
+    /// <summary>The study attribute that holds a search's final training, as a <see cref="TrainedModel"/>.</summary>
+    public const string FinalAttribute = "final";
+
+    public string Path { get; } = path;
+
+    /// <summary>The folder's name: a search's study is named after it in a shared store.</summary>
+    public string Name => System.IO.Path.GetFileName(System.IO.Path.GetFullPath(Path).TrimEnd(System.IO.Path.DirectorySeparatorChar));
+
+    public string ConfigFile => File("config.json");
+    /// <summary>The search's own SQLite study store (unless it was given <c>--storage</c>).</summary>
+    public string StudyDatabase => File("study.db");
+    public string BestArchitectureFile => File("best.arch");
+    /// <summary>The trained network's weights (TorchSharp format).</summary>
+    public string WeightsFile => File("model.bin");
+    /// <summary>A training's weights after its last finished epoch, while it runs.</summary>
+    public string CheckpointFile => File("checkpoint.bin");
+    /// <summary>The architecture a training trained.</summary>
+    public string ArchitectureFile => File("architecture.txt");
+    /// <summary>A training's result, a <see cref="TrainedModel"/>.</summary>
+    public string MetricsFile => File("metrics.json");
+    public string ReportFolder => File("report");
+
+    public bool HasStudyDatabase => System.IO.File.Exists(StudyDatabase);
+    public bool HasWeights => System.IO.File.Exists(WeightsFile);
+
+    public void Create() => Directory.CreateDirectory(Path);
+
+    public void WriteSearchConfig(SearchRunConfig config) => WriteText(ConfigFile, GptNasJson.Serialize(config));
+
+    /// <summary>The search's config, or null where the folder has none (a study read from a shared store).</summary>
+    public SearchRunConfig? ReadSearchConfig() =>
+        System.IO.File.Exists(ConfigFile) ? GptNasJson.Deserialize<SearchRunConfig>(System.IO.File.ReadAllText(ConfigFile), ConfigFile) : null;
+
+    public void WriteTrainingConfig(TrainingRunConfig config) => WriteText(ConfigFile, GptNasJson.Serialize(config));
+
+    public void WriteBestArchitecture(Architecture best) => WriteText(BestArchitectureFile, best.Canonical);
+
+    public void WriteArchitecture(Architecture architecture) => WriteText(ArchitectureFile, architecture.Canonical);
+
+    public void WriteMetrics(TrainedModel result) => WriteText(MetricsFile, GptNasJson.Serialize(result));
+
+    /// <summary>The final training stored with the study, or null before it has finished.</summary>
+    public static TrainedModel? ReadFinal(ITrialStore store, long studyId) =>
+        store.GetAttribute(studyId, FinalAttribute) is { } json ? GptNasJson.Deserialize<TrainedModel>(json, $"the study's {FinalAttribute} attribute") : null;
+
+    public static void WriteFinal(ITrialStore store, long studyId, TrainedModel final) =>
+        store.SetAttribute(studyId, FinalAttribute, GptNasJson.Serialize(final));
+
+    /// <summary>Writes a temporary file beside <paramref name="file"/>, then renames it over.</summary>
+    public static void WriteText(string file, string text)
+    {
+        var temporary = file + ".tmp";
+        System.IO.File.WriteAllText(temporary, text);
+        System.IO.File.Move(temporary, file, overwrite: true);
+    }
+
+    private string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public override string ToString() => Path;
+}
