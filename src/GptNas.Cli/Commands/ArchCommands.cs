@@ -68,7 +68,7 @@ public static class ArchCommands
             layers = a.Flatten().Select(u => u.ToString()),
             canonical = a.Canonical,
         };
-        Console.WriteLine(JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine(GptNasJson.Serialize(document));
     }
 
     private static void PrintTables(Architecture a, bool withLayers)

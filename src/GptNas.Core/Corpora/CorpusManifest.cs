@@ -36,6 +36,7 @@ public sealed record CorpusManifest
     public required string CorpusSha256 { get; init; }
 
     /// <summary>SHA-256 of the parallel block-kind labels file, when there is one.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? LabelsSha256 { get; init; }
 
     /// <summary>The settings that made the corpus, as text, and the SHA-256 of their JSON.</summary>
@@ -46,19 +47,12 @@ public sealed record CorpusManifest
     public required IReadOnlyList<string> Sources { get; init; }
     public required string SourcesSha256 { get; init; }
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => GptNasJson.Serialize(this);
 
     public static CorpusManifest FromJson(string json, string where)
     {
         CorpusManifest? manifest;
-        try { manifest = JsonSerializer.Deserialize<CorpusManifest>(json, Json); }
+        try { manifest = JsonSerializer.Deserialize<CorpusManifest>(json, GptNasJson.Options); }
         catch (JsonException e) { throw new CorpusException($"manifest '{where}' is not valid: {e.Message}", e); }
         if (manifest is null) throw new CorpusException($"manifest '{where}' is empty");
         if (manifest.Format != CurrentFormat)

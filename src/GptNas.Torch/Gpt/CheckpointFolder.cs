@@ -17,13 +17,6 @@ internal static class CheckpointFolder
     public const string WeightsFile = "weights.bin";
     public const string OptimizerFile = "optimizer.bin";
 
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
-
     /// <summary>Creates a scratch folder, lets <paramref name="fill"/> write into it, then replaces <paramref name="path"/> with it.</summary>
     public static void Write(string path, Action<string> fill)
     {
@@ -50,7 +43,7 @@ internal static class CheckpointFolder
     }
 
     public static void WriteManifest<T>(string folder, T manifest) =>
-        File.WriteAllText(Path.Combine(folder, ManifestFile), JsonSerializer.Serialize(manifest, Json));
+        File.WriteAllText(Path.Combine(folder, ManifestFile), GptNasJson.Serialize(manifest));
 
     /// <summary>Reads and parses the manifest, refusing a missing folder, a missing or unreadable manifest, or another kind of checkpoint.</summary>
     public static T ReadManifest<T>(string path, string kind, Func<T, string?> kindOf) where T : class
@@ -62,7 +55,7 @@ internal static class CheckpointFolder
         var file = Path.Combine(path, ManifestFile);
         if (!File.Exists(file)) throw Damaged(path, kind, $"{ManifestFile} is missing");
         T? manifest;
-        try { manifest = JsonSerializer.Deserialize<T>(File.ReadAllText(file), Json); }
+        try { manifest = JsonSerializer.Deserialize<T>(File.ReadAllText(file), GptNasJson.Options); }
         catch (JsonException) { throw Damaged(path, kind, $"{ManifestFile} is not valid JSON"); }
         catch (NotSupportedException) { throw Damaged(path, kind, $"{ManifestFile} is not valid JSON"); }
         if (manifest is null) throw Damaged(path, kind, $"{ManifestFile} is empty");

@@ -105,16 +105,7 @@ public sealed record PriorManifest
     public CorpusEvaluation? PreTrainedOnlyOnNetworks { get; init; }
     public required PriorTrainingLog Training { get; init; }
 
-    /// <summary>The JSON form of prior.json (snake_case names, enums as text); also how the CLI prints an evaluation.</summary>
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => GptNasJson.Serialize(this);
 
     /// <summary>Reads <c>prior.json</c> of a prior folder.</summary>
     public static PriorManifest Read(string folder)
@@ -122,7 +113,7 @@ public sealed record PriorManifest
         var path = Path.Combine(folder, ArchitecturePrior.ManifestFile);
         if (!File.Exists(path)) throw new GptNasException($"prior '{folder}' has no {ArchitecturePrior.ManifestFile}; train it with 'gptnas prior train --out {folder}'");
         PriorManifest? manifest;
-        try { manifest = JsonSerializer.Deserialize<PriorManifest>(File.ReadAllText(path), Json); }
+        try { manifest = JsonSerializer.Deserialize<PriorManifest>(File.ReadAllText(path), GptNasJson.Options); }
         catch (JsonException e) { throw new GptNasException($"'{path}' is not a valid prior manifest: {e.Message}"); }
         if (manifest is null) throw new GptNasException($"'{path}' is empty");
         if (manifest.Format != CurrentFormat)

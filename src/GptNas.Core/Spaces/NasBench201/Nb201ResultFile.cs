@@ -117,7 +117,7 @@ public static class Nb201ResultFile
                 cifar100_test_acc = r.Best.Cifar100Test, imagenet16_test_acc = r.Best.ImageNet16Test,
             }),
         };
-        return JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true });
+        return GptNasJson.Serialize(document);
     }
 
     private static string F(double value) => double.IsFinite(value) ? value.ToString("0.######", CultureInfo.InvariantCulture) : "";
