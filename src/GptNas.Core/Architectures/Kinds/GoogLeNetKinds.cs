@@ -34,13 +34,8 @@ internal sealed class InceptionDefinition : BlockDefinition
     }
 }
 
-/// <summary>A single <c>nn.AvgPool2d</c> (count_include_pad=True); halves the map by default.</summary>
-internal sealed class AvgPoolDefinition : PoolDefinition
+/// <summary>A single <c>nn.AvgPool2d</c>; a 2x2 window that halves the map by default.</summary>
+internal sealed class AvgPoolDefinition() : PoolDefinition(PoolType.Avg, kernel: 2, padding: 0)
 {
     public override BlockKind Kind => BlockKind.AvgPool;
-    private protected override PoolType Type => PoolType.Avg;
-    public override IReadOnlyList<ParamSpec> Settings { get; } = [Int("kernel", 2), Int("stride", 2), Int("padding", 0, 0), Int("ceil", 0, 0)];
-
-    private protected override Block Propose(Shape input, int width, bool downsample, int stride, Random random) =>
-        downsample ? Of(("kernel", 2), ("stride", 2), ("padding", 0)) : Of(("kernel", 3), ("stride", 1), ("padding", 1));
 }

@@ -45,25 +45,26 @@ internal sealed class ReLUDefinition : BlockDefinition
     private protected override Block Propose(Shape input, int width, bool downsample, int stride, Random random) => Of();
 }
 
-/// <summary><c>nn.MaxPool2d</c> and <c>nn.AvgPool2d</c> (count_include_pad=True): window, stride, padding, ceil mode.</summary>
-internal abstract class PoolDefinition : BlockDefinition
+/// <summary>
+/// <c>nn.MaxPool2d</c> and <c>nn.AvgPool2d</c> (count_include_pad=True): window, stride, padding, ceil mode. By
+/// default the window with which torchvision's networks halve the map; kept-size pools use a 3x3 window.
+/// </summary>
+internal abstract class PoolDefinition(PoolType type, int kernel, int padding) : BlockDefinition
 {
-    private protected abstract PoolType Type { get; }
+    public override IReadOnlyList<ParamSpec> Settings { get; } = [Int("kernel", kernel), Int("stride", 2), Int("padding", padding, 0), Int("ceil", 0, 0)];
     public override bool SetsWidth => false;
 
-    internal override void Write(Block b, LayerWriter w) => w.Pool(Type, b.Int("kernel"), b.Int("stride"), b.Int("padding"), b.Int("ceil") == 1);
+    internal override void Write(Block b, LayerWriter w) => w.Pool(type, b.Int("kernel"), b.Int("stride"), b.Int("padding"), b.Int("ceil") == 1);
 
     internal override IReadOnlyList<Func<Block, Shape, Block>> Fixes { get; } =
         [ArchitectureRepair.FixPoolPadding, ArchitectureRepair.FixStride, ArchitectureRepair.FixPoolKernel];
+
+    private protected override Block Propose(Shape input, int width, bool downsample, int stride, Random random) =>
+        downsample ? Of(("kernel", kernel), ("stride", 2), ("padding", padding)) : Of(("kernel", 3), ("stride", 1), ("padding", 1));
 }
 
 /// <summary>A single <c>nn.MaxPool2d</c>; ResNet's stem pool by default.</summary>
-internal sealed class MaxPoolDefinition : PoolDefinition
+internal sealed class MaxPoolDefinition() : PoolDefinition(PoolType.Max, kernel: 3, padding: 1)
 {
     public override BlockKind Kind => BlockKind.MaxPool;
-    private protected override PoolType Type => PoolType.Max;
-    public override IReadOnlyList<ParamSpec> Settings { get; } = [Int("kernel", 3), Int("stride", 2), Int("padding", 1, 0), Int("ceil", 0, 0)];
-
-    private protected override Block Propose(Shape input, int width, bool downsample, int stride, Random random) =>
-        downsample ? Of(("kernel", 3), ("stride", 2), ("padding", 1)) : Of(("kernel", 3), ("stride", 1), ("padding", 1));
 }
