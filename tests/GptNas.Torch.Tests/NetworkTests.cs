@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace GptNas.Tests;
 
 /// <summary>
-/// The TorchSharp modules against their one definition (BlockLayers): real parameter counts, feature shapes
+/// The TorchSharp modules against their one definition (BlockDefinition.Write): real parameter counts, feature shapes
 /// block by block, refusal of invalid architectures, and a training step through every block kind.
 /// </summary>
 public class NetworkTests

@@ -70,7 +70,7 @@ public sealed class Architecture : IEquatable<Architecture>
         foreach (var (block, isStem) in Stem.Select(b => (b, true)).Concat(Blocks.Select(b => (b, false))))
         {
             found.Add((block, isStem, units.Count));
-            try { shape = BlockLayers.Write(block, shape, units); }
+            try { shape = block.Write(shape, units); }
             catch (ArchitectureException e)
             {
                 var where = isStem ? $"stem {index + 1}" : $"block {index - Stem.Count + 1}";
@@ -90,7 +90,7 @@ public sealed class Architecture : IEquatable<Architecture>
     {
         var shapes = new List<Shape> { Input };
         var scratch = new List<LayerUnit>();
-        foreach (var block in AllBlocks) shapes.Add(BlockLayers.Write(block, shapes[^1], scratch));
+        foreach (var block in AllBlocks) shapes.Add(block.Write(shapes[^1], scratch));
         return shapes;
     }
 
@@ -139,7 +139,7 @@ public sealed class Architecture : IEquatable<Architecture>
                     classes = c;
                     break;
                 case "stem" or "block":
-                    if (rest.Length == 0) throw new ArchitectureException($"line {lineNo}: '{head[0]}' needs a block kind; known kinds: {BlockSchema.KnownKinds}");
+                    if (rest.Length == 0) throw new ArchitectureException($"line {lineNo}: '{head[0]}' needs a block kind; known kinds: {BlockKinds.Known}");
                     (head[0] == "stem" ? stem : blocks).Add(Block.Parse(rest, lineNo));
                     break;
                 case "head":

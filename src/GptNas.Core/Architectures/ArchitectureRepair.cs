@@ -25,8 +25,8 @@ public static class ArchitectureRepair
     public static Block? FitTo(this Block block, Shape input)
     {
         if (Fits(block, input)) return block;
-        var fixes = Fixes.Where(f => !f(block, input).Equals(block)).ToArray();
-        // Fewest fixes first; among equally many, the order of Fixes. At most 2^5 tries.
+        var fixes = block.Definition.Fixes.Where(f => !f(block, input).Equals(block)).ToArray();
+        // Fewest fixes first; among equally many, the order of the kind's fixes. At most 2^3 tries.
         for (var size = 1; size <= fixes.Length; size++)
         {
             foreach (var subset in Subsets(fixes.Length, size))
@@ -44,7 +44,7 @@ public static class ArchitectureRepair
     {
         try
         {
-            BlockLayers.Write(block, input, []);
+            block.OutputOn(input);
             return true;
         }
         catch (ArchitectureException) { return false; }
@@ -58,63 +58,33 @@ public static class ArchitectureRepair
         {
             var fitted = block.FitTo(shape);
             if (fitted is null) continue;
-            shape = BlockLayers.Write(fitted, shape, []);
+            shape = fitted.OutputOn(shape);
             kept.Add(fitted);
         }
         return kept;
     }
 
-    /// <summary>Each fix returns the block unchanged when it does not apply.</summary>
-    private static readonly Func<Block, Shape, Block>[] Fixes = [FixGroups, FixInvertedResidual, FixPoolPadding, FixStride, FixKernel];
+    // Fixes shared by several kinds; each kind lists the ones it takes in BlockDefinition.Fixes, and each
+    // returns the block unchanged when it does not apply.
 
-    /// <summary>groups / group_width reduced to the largest common divisor at most their current value.</summary>
-    private static Block FixGroups(Block block, Shape input)
-    {
-        switch (block.Kind)
-        {
-            case BlockKind.Conv or BlockKind.ConvNormActivation:
-                var common = Gcd(input.Channels, block.Int("out"));
-                return block.With("groups", LargestDivisorAtMost(common, block.Int("groups")));
-            case BlockKind.GroupedBottleneck:
-                return block.With("groups", LargestDivisorAtMost(block.Int("width"), block.Int("groups")));
-            case BlockKind.ResBottleneckBlock:
-                var bottleneck = (int)Math.Round(block.Int("out") * block.Float("bottleneck"));
-                return bottleneck < 1 ? block : block.With("group_width", LargestDivisorAtMost(bottleneck, block.Int("group_width")));
-            default:
-                return block;
-        }
-    }
-
-    /// <summary>
-    /// ShuffleNetV2's unit keeps its width at stride 1. When the width changed in front of it, it takes
-    /// stride 2 (it then projects to any width) if the map can still be halved; otherwise out = in.
-    /// An odd out is rounded up to even (two branches of out / 2).
-    /// </summary>
-    private static Block FixInvertedResidual(Block block, Shape input)
-    {
-        if (block.Kind != BlockKind.InvertedResidual) return block;
-        var outChannels = block.Int("out");
-        if (outChannels % 2 != 0) block = block.With("out", ++outChannels);
-        if (block.Stride != 1 || input.Channels == outChannels) return block;
-        var canHalve = input.Height >= 2 && input.Width >= 2;
-        if (canHalve || input.Channels % 2 != 0) return block.With("stride", 2);
-        return block.With("out", input.Channels);
-    }
+    /// <summary>A conv's groups reduced to the largest common divisor of its channels at most their current value.</summary>
+    internal static Block FixConvGroups(Block block, Shape input) =>
+        block.With("groups", LargestDivisorAtMost(Gcd(input.Channels, block.Int("out")), block.Int("groups")));
 
     /// <summary>Pool padding at most half the kernel, as PyTorch requires.</summary>
-    private static Block FixPoolPadding(Block block, Shape input)
-    {
-        if (block.Kind is not (BlockKind.MaxPool or BlockKind.AvgPool)) return block;
-        return block.With("padding", Math.Min(block.Int("padding"), block.Int("kernel") / 2));
-    }
+    internal static Block FixPoolPadding(Block block, Shape input) =>
+        block.With("padding", Math.Min(block.Int("padding"), block.Int("kernel") / 2));
 
-    private static Block FixStride(Block block, Shape input) => block.Has("stride") && block.Stride > 1 ? block.With("stride", 1) : block;
+    internal static Block FixStride(Block block, Shape input) => block.Has("stride") && block.Stride > 1 ? block.With("stride", 1) : block;
 
-    /// <summary>The largest smaller kernel whose window fits the input (pool padding kept within half of it).</summary>
-    private static Block FixKernel(Block block, Shape input)
+    /// <summary>The largest smaller kernel whose window fits the input.</summary>
+    internal static Block FixConvKernel(Block block, Shape input) => FixKernel(block, input, isPool: false);
+
+    /// <summary>The largest smaller kernel whose window fits the input, pool padding kept within half of it.</summary>
+    internal static Block FixPoolKernel(Block block, Shape input) => FixKernel(block, input, isPool: true);
+
+    private static Block FixKernel(Block block, Shape input, bool isPool)
     {
-        if (block.Kind is not (BlockKind.Conv or BlockKind.ConvNormActivation or BlockKind.MaxPool or BlockKind.AvgPool)) return block;
-        var isPool = block.Kind is BlockKind.MaxPool or BlockKind.AvgPool;
         for (var kernel = block.Int("kernel") - 1; kernel >= 1; kernel--)
         {
             var candidate = block.With("kernel", kernel);
@@ -140,7 +110,7 @@ public static class ArchitectureRepair
 
     private static int Gcd(int a, int b) => b == 0 ? a : Gcd(b, a % b);
 
-    private static int LargestDivisorAtMost(int value, int limit)
+    internal static int LargestDivisorAtMost(int value, int limit)
     {
         for (var d = Math.Min(value, limit); d > 1; d--)
             if (value % d == 0) return d;

@@ -4,7 +4,7 @@ using System.Text;
 namespace GptNas.Architectures;
 
 /// <summary>
-/// A block as data: a kind plus its settings (see <see cref="BlockSchema"/>). Immutable; two blocks are
+/// A block as data: a kind plus its settings (see <see cref="BlockDefinition"/>). Immutable; two blocks are
 /// equal when their canonical text is equal. Text form: <c>Bottleneck out=256 stride=1 width=64</c>.
 /// </summary>
 public sealed class Block : IEquatable<Block>
@@ -19,7 +19,7 @@ public sealed class Block : IEquatable<Block>
         Kind = kind;
         _values = values;
         var text = new StringBuilder(kind.ToString());
-        foreach (var spec in BlockSchema.For(kind)) text.Append(' ').Append(spec.Name).Append('=').Append(values[spec.Name]);
+        foreach (var spec in BlockKinds.Of(kind).Settings) text.Append(' ').Append(spec.Name).Append('=').Append(values[spec.Name]);
         Text = text.ToString();
     }
 
@@ -28,7 +28,7 @@ public sealed class Block : IEquatable<Block>
     {
         var given = settings.ToDictionary(s => s.Name, s => Format(s.Value), StringComparer.Ordinal);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var spec in BlockSchema.For(kind))
+        foreach (var spec in BlockKinds.Of(kind).Settings)
         {
             if (given.Remove(spec.Name, out var value)) values[spec.Name] = value;
             else values[spec.Name] = spec.Default ?? throw new ArchitectureException($"{kind}: setting '{spec.Name}' is required");
@@ -45,6 +45,15 @@ public sealed class Block : IEquatable<Block>
     /// <summary>Output channels when the kind sets them; null when the block keeps its input's channels.</summary>
     public int? Out => Has("out") ? Int("out") : null;
     public int Stride => Has("stride") ? Int("stride") : 1;
+
+    /// <summary>Everything about this block's kind.</summary>
+    public BlockDefinition Definition => BlockKinds.Of(Kind);
+
+    /// <summary>Appends the block's layers on <paramref name="input"/> and returns its output shape; throws when it does not fit.</summary>
+    public Shape Write(Shape input, List<LayerUnit> units) => Definition.Write(this, input, units);
+
+    /// <summary>The block's output shape on <paramref name="input"/>; throws when it does not fit.</summary>
+    public Shape OutputOn(Shape input) => Write(input, []);
 
     public Block With(string name, object value)
     {
@@ -67,10 +76,10 @@ public sealed class Block : IEquatable<Block>
 
     internal static Block Parse(FieldReader fields)
     {
-        if (!BlockSchema.TryParseKind(fields.Head, out var kind))
-            throw fields.Error($"unknown block kind '{fields.Head}'; known kinds: {BlockSchema.KnownKinds}");
+        if (!BlockKinds.TryParse(fields.Head, out var kind))
+            throw fields.Error($"unknown block kind '{fields.Head}'; known kinds: {BlockKinds.Known}");
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var spec in BlockSchema.For(kind))
+        foreach (var spec in BlockKinds.Of(kind).Settings)
         {
             if (!fields.Has(spec.Name))
             {

@@ -46,7 +46,8 @@ internal sealed class LayerWriter(Shape input, List<LayerUnit>? units = null)
 
     public LayerWriter BatchNorm() => Other("BN");
 
-    internal void SyncTo(Shape shape) => Shape = shape;
+    /// <summary>After a branching block: branch writers share the unit list, and the block's output is the shape of the last unit written.</summary>
+    public void SyncToLastUnit() => Shape = Units[^1].Out;
 
     /// <summary>An activation by its torchvision-style name; "none" writes nothing.</summary>
     public LayerWriter Activation(string name) => name switch

@@ -25,7 +25,7 @@ public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predict
             var block = remove.Contains(i) ? Predict(blocks, shape, budget, random) : Keep(candidate.Blocks[i], shape, budget);
             if (block is null) continue;
             if (remove.Contains(i)) predicted.Add(blocks.Count);
-            var next = BlockLayers.Write(block, shape, []);
+            var next = block.OutputOn(shape);
             if (next.Height < shape.Height) downsamples++;
             blocks.Add(block);
             shape = next;
@@ -36,19 +36,19 @@ public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predict
 
     private Block? Predict(List<Block> blocks, Shape incoming, bool mayDownsample, Random random)
     {
-        var allowed = space.Config.Kinds.Where(k => BlockFactory.Create(k, incoming, incoming.Channels, false, new Random(0)) is not null).ToHashSet();
+        var allowed = space.Config.Kinds.Where(k => BlockKinds.Of(k).Create(incoming, incoming.Channels, false, new Random(0)) is not null).ToHashSet();
         var prediction = predictor.Predict(space.Build(blocks), allowed, random);
         var width = Nearest(prediction.OutChannels ?? incoming.Channels);
         var downsample = prediction.Downsamples && mayDownsample;
-        return BlockFactory.Create(prediction.Kind, incoming, width, downsample, random)
-               ?? BlockFactory.Create(prediction.Kind, incoming, width, false, random);
+        var kind = BlockKinds.Of(prediction.Kind);
+        return kind.Create(incoming, width, downsample, random) ?? kind.Create(incoming, width, false, random);
     }
 
     /// <summary>A kept block, repaired to its input; it stops down-sampling when the budget is spent.</summary>
     private static Block? Keep(Block block, Shape incoming, bool mayDownsample)
     {
         var fitted = block.FitTo(incoming);
-        if (fitted is null || mayDownsample || BlockLayers.Write(fitted, incoming, []).Height == incoming.Height) return fitted;
+        if (fitted is null || mayDownsample || fitted.OutputOn(incoming).Height == incoming.Height) return fitted;
         return fitted.Has("stride") ? fitted.With("stride", 1).FitTo(incoming) : null;
     }
 

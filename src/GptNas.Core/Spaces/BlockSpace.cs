@@ -30,7 +30,7 @@ public sealed class BlockSpace(BlockSpaceConfig config) : ISearchSpace<Architect
             if (downsample) stage++;
             var block = RandomBlock(shape, Stage(stage), downsample, random);
             blocks.Add(block);
-            shape = BlockLayers.Write(block, shape, []);
+            shape = block.OutputOn(shape);
         }
         return Build(blocks);
     }
@@ -73,7 +73,7 @@ public sealed class BlockSpace(BlockSpaceConfig config) : ISearchSpace<Architect
                 var output = shapes[parent.Stem.Count + index + 1];
                 var downsample = output.Height < input.Height;
                 var width = SetsWidthOrKeep(blocks[index], input, random);
-                blocks[index] = BlockFactory.Create(blocks[index].Kind, input, width, downsample, random) ?? RandomBlock(input, width, downsample, random);
+                blocks[index] = blocks[index].Definition.Create(input, width, downsample, random) ?? RandomBlock(input, width, downsample, random);
                 break;
         }
         var child = Build(blocks);
@@ -86,7 +86,7 @@ public sealed class BlockSpace(BlockSpaceConfig config) : ISearchSpace<Architect
     public string Hash(Architecture candidate) => candidate.Hash;
 
     /// <summary>Shape leaving the stem.</summary>
-    public Shape StemOutput => BlockLayers.Write(Stem, config.Input, []);
+    public Shape StemOutput => Stem.OutputOn(config.Input);
 
     public Block Stem => Block.Of(BlockKind.ConvNormActivation, ("out", config.Widths[0]), ("kernel", 3), ("stride", config.StemStride));
 
@@ -122,13 +122,13 @@ public sealed class BlockSpace(BlockSpaceConfig config) : ISearchSpace<Architect
 
     private Block RandomBlock(Shape input, int width, bool downsample, Random random)
     {
-        var kinds = config.Kinds.Where(k => !downsample || BlockFactory.CanDownsample(k)).ToList();
+        var kinds = config.Kinds.Select(BlockKinds.Of).Where(k => !downsample || k.CanDownsample).ToList();
         for (var attempt = 0; attempt < 32; attempt++)
-            if (BlockFactory.Create(kinds[random.Next(kinds.Count)], input, width, downsample, random) is { } block) return block;
+            if (kinds[random.Next(kinds.Count)].Create(input, width, downsample, random) is { } block) return block;
         // Always possible: a plain conv fits any input of 2x2 or more.
-        return BlockFactory.Create(BlockKind.Conv, input, width, downsample && Math.Min(input.Height, input.Width) >= 2, random)!;
+        return BlockKinds.Of(BlockKind.Conv).Create(input, width, downsample && Math.Min(input.Height, input.Width) >= 2, random)!;
     }
 
     private int SetsWidthOrKeep(Block block, Shape input, Random random) =>
-        BlockFactory.SetsWidth(block.Kind) ? config.Widths[random.Next(config.Widths.Count)] : input.Channels;
+        block.Definition.SetsWidth ? config.Widths[random.Next(config.Widths.Count)] : input.Channels;
 }

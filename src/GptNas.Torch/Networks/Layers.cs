@@ -18,7 +18,7 @@ internal static class Layers
     public static BatchNorm2d BatchNorm(long channels, double eps = 1e-5, Device? device = null) =>
         nn.BatchNorm2d(channels, eps: eps, device: device);
 
-    /// <summary>An activation by BlockSchema name, or null for "none".</summary>
+    /// <summary>An activation by its block-setting name (<c>act</c>), or null for "none".</summary>
     /// <remarks>
     /// ReLU runs in place (its backward reads only its output). SiLU does not: in-place SiLU saves a copy of
     /// its input for backward anyway, so it would save no memory.

@@ -6,9 +6,10 @@ using static TorchSharp.torch.nn;
 namespace GptNas.Networks;
 
 /// <summary>
-/// Builds the TorchSharp module of an architecture: one module per block, each exactly the layers that
-/// <see cref="BlockLayers"/> writes for it (torchvision's definitions), so the module's parameter count equals
-/// <see cref="Architecture.Parameters"/>.
+/// Builds the TorchSharp module of an architecture: one module per block, each exactly the layers that the
+/// kind's <see cref="BlockDefinition"/> writes for it (torchvision's definitions), so the module's parameter count
+/// equals <see cref="Architecture.Parameters"/>. <see cref="Block(GptNas.Architectures.Block, Shape, Device?, bool)"/>
+/// is the one table from block kind to module.
 /// </summary>
 public static class NetworkBuilder
 {
