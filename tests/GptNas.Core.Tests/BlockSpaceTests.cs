@@ -1,4 +1,5 @@
 using GptNas.Architectures;
+using GptNas.Search;
 using GptNas.Spaces;
 
 namespace GptNas.Tests;
@@ -35,7 +36,7 @@ public class BlockSpaceTests
     public void MutationAndCrossoverKeepCandidatesValid()
     {
         var random = new Random(1);
-        var operators = new HashSet<string>();
+        var operators = new HashSet<SearchOperator>();
         for (var i = 0; i < 200; i++)
         {
             var (a, b) = (Space.Sample(random), Space.Sample(random));
@@ -46,7 +47,7 @@ public class BlockSpaceTests
             operators.Add(name);
             AssertValid(mutant);
         }
-        Assert.Equal(["add", "alter", "remove"], operators.Order());
+        Assert.Equal([SearchOperator.Add, SearchOperator.Remove, SearchOperator.Alter], operators.Order());
     }
 
     [Fact]

@@ -14,12 +14,12 @@ internal sealed class BitSpace(int length) : ISearchSpace<string>
         return (first[..cut] + second[cut..], second[..cut] + first[cut..]);
     }
 
-    public (string Child, string Operator) Mutate(string parent, Random random)
+    public (string Child, SearchOperator Operator) Mutate(string parent, Random random)
     {
         var chars = parent.ToCharArray();
         var i = random.Next(length);
         chars[i] = chars[i] == '0' ? '1' : '0';
-        return (new string(chars), "flip");
+        return (new string(chars), SearchOperator.Alter);
     }
 
     public int GeneCount(string candidate) => candidate.Length;
@@ -87,7 +87,7 @@ public class GeneticAlgorithmTests
     {
         var with = Run(5, new OnesPrior());
         var without = Run(5, new OnesPrior(), Small with { Reconstruct = false });
-        Assert.Contains(with.Population, ind => ind.Predicted.Count > 0 && ind.Operators.Contains("reconstruct"));
+        Assert.Contains(with.Population, ind => ind.Predicted.Count > 0 && ind.Operators.Contains(SearchOperator.Reconstruct));
         Assert.All(without.Population, ind => Assert.Empty(ind.Predicted));
         Assert.True(with.History[^1].MeanFitness > without.History[^1].MeanFitness);
     }

@@ -108,7 +108,7 @@ public class NasBench201Tests : IDisposable
         {
             var parent = space.Sample(random);
             var (child, name) = space.Mutate(parent, random);
-            Assert.Equal("change-op", name);
+            Assert.Equal(SearchOperator.ChangeOp, name);
             var changed = Enumerable.Range(0, 6).Where(e => child[e] != parent[e]).ToList();
             Assert.Single(changed);
             counts[changed[0]]++;

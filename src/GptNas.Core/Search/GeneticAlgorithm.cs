@@ -44,7 +44,7 @@ public sealed class GeneticAlgorithm<T> : ISearchStrategy<T> where T : notnull
         if (_asked is not null) throw new InvalidOperationException($"generation {_generation} was asked and not yet told");
         if (_generation > _config.Generations) return [];
         _asked = _generation == 0
-            ? Enumerable.Range(0, _config.Population).Select(i => new Individual<T>(_space.Sample(_random), 0, i, [], ["sample"], [])).Select(Reconstructed).ToList()
+            ? Enumerable.Range(0, _config.Population).Select(i => new Individual<T>(_space.Sample(_random), 0, i, [], [SearchOperator.Sample], [])).Select(Reconstructed).ToList()
             : Breed(_population, _generation, _random).Select(Reconstructed).ToList();
         return _asked;
     }
@@ -66,23 +66,23 @@ public sealed class GeneticAlgorithm<T> : ISearchStrategy<T> where T : notnull
         {
             var (a, b) = (Tournament(parents, random), Tournament(parents, random));
             var (first, second) = (a.Candidate, b.Candidate);
-            var operators = new List<string>();
+            var operators = new List<SearchOperator>();
             if (random.NextDouble() < _config.CrossoverProbability)
             {
                 (first, second) = _space.Crossover(first, second, random);
-                operators.Add("crossover");
+                operators.Add(SearchOperator.Crossover);
             }
             foreach (var child in new[] { first, second })
             {
                 if (children.Count == _config.Population) break;
-                var applied = new List<string>(operators);
+                var applied = new List<SearchOperator>(operators);
                 var candidate = child;
                 if (random.NextDouble() < _config.MutationProbability)
                 {
                     (candidate, var name) = _space.Mutate(candidate, random);
                     applied.Add(name);
                 }
-                if (applied.Count == 0) applied.Add("copy");
+                if (applied.Count == 0) applied.Add(SearchOperator.Copy);
                 children.Add(new Individual<T>(candidate, generation, children.Count, [a.Id, b.Id], applied, []));
             }
         }
@@ -97,7 +97,7 @@ public sealed class GeneticAlgorithm<T> : ISearchStrategy<T> where T : notnull
         var eliminated = _schedule.Choose(_space.GeneCount(individual.Candidate), individual.Generation, _config.Generations, random);
         if (eliminated.Count == 0) return individual;
         var (candidate, predicted) = _prior.Rebuild(individual.Candidate, eliminated, random);
-        return individual with { Candidate = candidate, Predicted = predicted, Operators = [.. individual.Operators, "reconstruct"] };
+        return individual with { Candidate = candidate, Predicted = predicted, Operators = [.. individual.Operators, SearchOperator.Reconstruct] };
     }
 
     private static List<Individual<T>> Evaluated(List<Individual<T>> individuals, IReadOnlyList<double> fitness)

@@ -17,7 +17,7 @@ public interface ISearchSpace<T> where T : notnull
     (T First, T Second) Crossover(T first, T second, Random random);
 
     /// <summary>One mutation chosen by roulette among the space's operators; returns the operator's name.</summary>
-    (T Child, string Operator) Mutate(T parent, Random random);
+    (T Child, SearchOperator Operator) Mutate(T parent, Random random);
 
     /// <summary>Units that reconstruction may eliminate and rebuild (blocks after the stem; cell edges).</summary>
     int GeneCount(T candidate);

@@ -9,7 +9,7 @@ public sealed record Individual<T>(
     int Generation,
     int Index,
     IReadOnlyList<string> Parents,
-    IReadOnlyList<string> Operators,
+    IReadOnlyList<SearchOperator> Operators,
     IReadOnlyList<int> Predicted)
 {
     /// <summary>"g3/i7": generation 3, index 7. Stable across runs with the same seed.</summary>

@@ -63,7 +63,7 @@ public sealed class StudyRunner<T>(
         {
             StudyId = studyId, Generation = individual.Generation, Index = individual.Index,
             Candidate = space.Encode(individual.Candidate), Hash = hash, Parents = individual.Parents,
-            Operators = individual.Operators, Predicted = individual.Predicted, Seed = TrialSeed(hash),
+            Operators = individual.Operators.Select(op => op.Text()).ToList(), Predicted = individual.Predicted, Seed = TrialSeed(hash),
         });
         if (trial.Hash != hash)
             throw new GptNasException($"the study's trial {trial.Name} holds another candidate than this run made ({trial.Hash} vs {hash}); " +

@@ -48,23 +48,23 @@ public sealed class BlockSpace(BlockSpaceConfig config) : ISearchSpace<Architect
         return (first, second);
     }
 
-    public (Architecture Child, string Operator) Mutate(Architecture parent, Random random)
+    public (Architecture Child, SearchOperator Operator) Mutate(Architecture parent, Random random)
     {
         // Roulette over the operators that can apply; equal weights (§6 leaves them open).
-        var operators = new List<string> { "alter" };
-        if (parent.Blocks.Count < config.MaxBlocks) operators.Add("add");
-        if (parent.Blocks.Count > config.MinBlocks) operators.Add("remove");
+        var operators = new List<SearchOperator> { SearchOperator.Alter };
+        if (parent.Blocks.Count < config.MaxBlocks) operators.Add(SearchOperator.Add);
+        if (parent.Blocks.Count > config.MinBlocks) operators.Add(SearchOperator.Remove);
         var name = operators[random.Next(operators.Count)];
         var blocks = parent.Blocks.ToList();
         var shapes = parent.Shapes();
         switch (name)
         {
-            case "add":
+            case SearchOperator.Add:
                 var at = random.Next(1, blocks.Count + 1);
                 var incoming = shapes[parent.Stem.Count + at];
                 blocks.Insert(at, RandomBlock(incoming, incoming.Channels, downsample: false, random));
                 break;
-            case "remove":
+            case SearchOperator.Remove:
                 blocks.RemoveAt(random.Next(blocks.Count));
                 break;
             default:

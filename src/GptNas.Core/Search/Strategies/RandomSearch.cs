@@ -22,7 +22,7 @@ public sealed class RandomSearch<T>(ISearchSpace<T> space, Seeds seeds, int? tri
     {
         if (_asked is not null) throw new InvalidOperationException("the last candidate was asked and not yet told");
         if (_told.Count >= trials) return [];
-        _asked = new Individual<T>(space.Sample(_random), 0, _told.Count, [], ["sample"], []);
+        _asked = new Individual<T>(space.Sample(_random), 0, _told.Count, [], [SearchOperator.Sample], []);
         return [_asked];
     }
 

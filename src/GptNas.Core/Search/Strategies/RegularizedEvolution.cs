@@ -60,7 +60,7 @@ public sealed class RegularizedEvolution<T> : ISearchStrategy<T> where T : notnu
     {
         var start = _initial?.Invoke(_random) ?? Enumerable.Range(0, Population).Select(_ => _space.Sample(_random)).ToList();
         if (start.Count != Population) throw new GptNasException($"the REA warm start gave {start.Count} candidates for a population of {Population}");
-        return start.Select((candidate, i) => new Individual<T>(candidate, 0, i, [], ["sample"], [])).ToList();
+        return start.Select((candidate, i) => new Individual<T>(candidate, 0, i, [], [SearchOperator.Sample], [])).ToList();
     }
 
     private Individual<T> Child()

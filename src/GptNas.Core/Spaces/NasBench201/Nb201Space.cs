@@ -30,14 +30,14 @@ public sealed class Nb201Space : ISearchSpace<Nb201Cell>
     }
 
     /// <summary>NB201 REA's mutation: node 1..3 uniformly, one of its inputs uniformly, a different op uniformly.</summary>
-    public (Nb201Cell Child, string Operator) Mutate(Nb201Cell parent, Random random)
+    public (Nb201Cell Child, SearchOperator Operator) Mutate(Nb201Cell parent, Random random)
     {
         var node = random.Next(1, 4);
         var from = random.Next(node);
         var edge = node * (node - 1) / 2 + from; // nodes 1, 2, 3 start at edges 0, 1, 3
         var op = random.Next(Nb201Cell.OpCount - 1);
         if (op >= parent[edge]) op++; // uniform over the 4 other ops, as NB201's redraw-until-different loop
-        return (parent.With(edge, op), "change-op");
+        return (parent.With(edge, op), SearchOperator.ChangeOp);
     }
 
     public int GeneCount(Nb201Cell candidate) => Nb201Cell.EdgeCount;
