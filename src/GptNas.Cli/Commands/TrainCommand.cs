@@ -72,8 +72,7 @@ public static class TrainCommand
         File.WriteAllText(Path.Combine(folder, "architecture.txt"), architecture.Canonical);
         WriteJson(Path.Combine(folder, "config.json"), new { arch = archName, data = dataName, validation = dataOptions.ValidationFraction, config });
 
-        torch.manual_seed(config.Seed);
-        using var model = NetworkBuilder.Build(architecture);
+        using var model = NetworkBuilder.Build(architecture, new Seeds(config.Seed));
         var batches = new DataBatches(splits, config);
         var trainer = new Trainer(config, device);
         var result = ProgressDisplay.Run(config.Epochs, splits.Train.Count, progress =>

@@ -48,7 +48,7 @@ public sealed class SearchRun(SearchConfig config, string dataName, string folde
         File.WriteAllText(Path.Combine(folder, "config.json"), configJson);
         using var store = TrialStores.Open(storage, StoragePath);
         var device = TorchRuntime.Device();
-        var evaluator = new TrainingEvaluator(data, config.Proxy, device);
+        var evaluator = new TrainingEvaluator(data, config.Proxy, seeds, device);
         var options = new StudyRunnerOptions
         {
             StudyName = StudyName, ConfigJson = configJson, Seed = config.Seed, Workers = join ? 2 : 1,
@@ -70,8 +70,7 @@ public sealed class SearchRun(SearchConfig config, string dataName, string folde
         if (store.GetAttribute(studyId, "final") is { } stored && File.Exists(Path.Combine(folder, "model.bin")))
             return JsonSerializer.Deserialize<FinalResult>(stored, ConfigOverrides.Json)!;
         var training = config.Final with { Seed = new Seeds(config.Seed).Derive("final") };
-        torch.manual_seed(training.Seed);
-        using var network = NetworkBuilder.Build(best);
+        using var network = NetworkBuilder.Build(best, new Seeds(training.Seed));
         var batches = new DataBatches(data, training);
         var result = new Trainer(training, device).Fit(network, batches.Train, batches.Validation, batches.Test, progress: progress, cancellation: cancellation);
         Checkpoint.SaveWeights(network, Path.Combine(folder, "model.bin"));
