@@ -38,8 +38,7 @@ internal static class AccuracyCase
             foreach (var (name, channelsLast, bf16) in variants)
             {
                 var config = new TrainingConfig { Epochs = epochs, Seed = seed, ChannelsLast = channelsLast, Bf16Autocast = bf16 };
-                torch.manual_seed(config.Seed);
-                using var model = NetworkBuilder.Build(architecture);
+                using var model = NetworkBuilder.Build(architecture, new Seeds(config.Seed));
                 var batches = new DataBatches(splits, config);
                 var result = new Trainer(config).Fit(model, batches.Train, batches.Validation, batches.Test);
                 var test = result.Test!;

@@ -70,8 +70,7 @@ internal static class DataCase
 
     private static double TrainRate(Architecture architecture, IBatchSource source, int warmup, Options options)
     {
-        torch.manual_seed(0);
-        using var network = NetworkBuilder.Build(architecture);
+        using var network = NetworkBuilder.Build(architecture, new Seeds(0));
         var clock = new StepClock(warmup * BenchCase.BatchSize);
         new Trainer(GptNasSide.Config(options)).Fit(network, source, progress: clock);
         return clock.TimedImages / clock.Seconds;

@@ -20,7 +20,6 @@ internal static class GptNasSide
     {
         var threads = options.Int("threads", 2);
         TorchRuntime.SetThreads(threads);
-        torch.manual_seed(0);
         var steps = options.Int("steps", benchCase.Steps);
         var warmup = options.Int("warmup", benchCase.Warmup);
         var (rate, medianRate, bestRate, seconds) = benchCase.IsGpt ? RunGpt(steps) : RunCnn(benchCase, steps, warmup, options);
@@ -45,7 +44,7 @@ internal static class GptNasSide
     private static (double Rate, double MedianStepRate, double BestStepRate, double Seconds) RunCnn(BenchCase benchCase, int steps, int warmup, Options options)
     {
         var architecture = ArchitectureCatalog.Build(benchCase.Network, benchCase.Input, BenchCase.Classes);
-        using var network = NetworkBuilder.Build(architecture);
+        using var network = NetworkBuilder.Build(architecture, new Seeds(0));
         var config = Config(options);
         var data = new FixedBatches(benchCase.Input, BenchCase.Classes, BenchCase.BatchSize, warmup + steps);
         var clock = new StepClock(warmup * BenchCase.BatchSize);

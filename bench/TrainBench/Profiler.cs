@@ -19,13 +19,12 @@ internal static class Profiler
     public static int Run(BenchCase benchCase, Options options)
     {
         TorchRuntime.SetThreads(options.Int("threads", 2));
-        torch.manual_seed(0);
         var steps = options.Int("steps", benchCase.Steps);
         var warmup = options.Int("warmup", benchCase.Warmup);
         var channelsLast = options.Get("channels-last", "on") != "off"; // the trainer's default
         var bf16 = options.Get("bf16", "off") != "off";
         var architecture = ArchitectureCatalog.Build(benchCase.Network, benchCase.Input, BenchCase.Classes);
-        using var model = NetworkBuilder.Build(architecture);
+        using var model = NetworkBuilder.Build(architecture, new Seeds(0));
         if (channelsLast)
             using (no_grad())
                 foreach (var weight in model.parameters().Where(p => p.dim() == 4))

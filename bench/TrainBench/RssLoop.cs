@@ -38,10 +38,9 @@ internal static partial class RssLoop
         var peaks = new List<double>();
         for (var run = 1; run <= runs; run++)
         {
-            torch.manual_seed(run);
             try { File.WriteAllText("/proc/self/clear_refs", "5"); } // resets VmHWM: the peak below is this run's
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-            using (var model = NetworkBuilder.Build(architecture))
+            using (var model = NetworkBuilder.Build(architecture, new Seeds(run)))
                 new Trainer(config).Fit(model, data);
             if (options.Has("gc")) { GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect(); }
             rss.Add(Memory.RssMb());

@@ -19,4 +19,10 @@ public readonly record struct Seeds(int Root)
     public Seeds Child(string name) => new(Derive(name));
 
     public Random Random(string name) => new(Derive(name));
+
+    /// <summary>
+    /// A cheap stream keyed by (<see cref="Root"/>, <paramref name="a"/>, <paramref name="b"/>) with no hashing,
+    /// for hot paths that need one per item (an image of an epoch); the same keys give the same stream on any thread.
+    /// </summary>
+    public SplitMix64 Stream(long a, long b) => SplitMix64.For(Root, a, b);
 }

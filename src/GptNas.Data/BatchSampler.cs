@@ -6,8 +6,8 @@ namespace GptNas.Data;
 /// per batch.
 /// </summary>
 /// <remarks>
-/// Deterministic: the order of epoch e is a shuffle by <c>new Random</c> seeded from (seed, e); the crop and
-/// flip of image i in epoch e come from a generator seeded from (seed, e, i). The same batch is therefore
+/// Deterministic: the order of epoch e is a shuffle by <c>Seeds(seed).Random("epoch/e/order")</c>; the crop and
+/// flip of image i in epoch e come from the cheap stream <c>Seeds(seed).Stream(e, i)</c>. The same batch is therefore
 /// identical whatever the thread count or timing, and whichever batch size or order the image lands in.
 /// Thread-safe for concurrent <see cref="Fill"/> calls.
 /// </remarks>
@@ -64,7 +64,7 @@ public sealed class BatchSampler
         {
             if (_lastOrder is { } last && last.Epoch == epoch) return last.Order;
             var order = Enumerable.Range(0, Data.Count).ToArray();
-            if (Shuffle) new Random((int)SplitMix64.For(Seed, epoch, -1).Next()).Shuffle(order);
+            if (Shuffle) new Seeds(Seed).Random($"epoch/{epoch}/order").Shuffle(order);
             _lastOrder = (epoch, order);
             return order;
         }
@@ -95,7 +95,7 @@ public sealed class BatchSampler
     private void Write(int index, int epoch, Span<float> output)
     {
         int channels = Data.Channels, height = Data.Height, width = Data.Width, pad = Augmentation.CropPadding;
-        var random = SplitMix64.For(Seed, epoch, index);
+        var random = new Seeds(Seed).Stream(epoch, index);
         // Offsets into the padded image; dx = dy = pad is the uncropped centre.
         int dx = pad > 0 ? random.Next(2 * pad + 1) : 0, dy = pad > 0 ? random.Next(2 * pad + 1) : 0;
         bool flip = Augmentation.HorizontalFlip && (random.Next() & 1) == 1;

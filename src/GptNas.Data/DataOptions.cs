@@ -17,7 +17,8 @@ public sealed record DataOptions
     /// Ignored when the source has its own validation split (an image folder with <c>val/</c>).</summary>
     public double ValidationFraction { get; init; } = 0.1;
 
-    /// <summary>Seed of the train/validation split; the same seed always holds out the same images.</summary>
+    /// <summary>Root seed of the train/validation split (the run's); the split draws from its "validation-split"
+    /// derivation, so the same seed always holds out the same images.</summary>
     public int SplitSeed { get; init; }
 
     /// <summary>False: never download; a missing CIFAR archive is an error saying where to put it.</summary>

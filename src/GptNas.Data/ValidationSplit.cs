@@ -5,7 +5,7 @@ public static class ValidationSplit
 {
     /// <summary>
     /// Stratified: from each class, round(fraction x its count) images chosen by a Fisher-Yates shuffle
-    /// with <c>new Random(seed)</c>, classes visited in id order. Stratified rather than one plain shuffle
+    /// with <c>new Seeds(seed).Random("validation-split")</c>, classes visited in id order. Stratified rather than one plain shuffle
     /// so a small validation split of an unbalanced set still has every class in proportion. Both parts
     /// keep the original image order.
     /// </summary>
@@ -13,7 +13,7 @@ public static class ValidationSplit
     {
         if (fraction is <= 0 or >= 1 || double.IsNaN(fraction))
             throw new DataException($"validation fraction {fraction} is outside (0, 1); use e.g. 0.1, or 0 for no validation split");
-        var random = new Random(seed);
+        var random = new Seeds(seed).Random("validation-split");
         var byClass = new List<int>[data.ClassCount];
         for (int c = 0; c < byClass.Length; c++) byClass[c] = [];
         for (int i = 0; i < data.Count; i++) byClass[data.Labels[i]].Add(i);

@@ -39,7 +39,7 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
         folder.WriteSearchConfig(record);
         using var store = TrialStores.Open(storage, folder.StudyDatabase);
         var device = TorchRuntime.Device();
-        var evaluator = new TrainingEvaluator(data, config.Proxy, device);
+        var evaluator = new TrainingEvaluator(data, config.Proxy, seeds, device);
         var options = new StudyRunnerOptions
         {
             StudyName = folder.Name, ConfigJson = GptNasJson.Serialize(record), Seed = config.Seed, Join = join,

@@ -31,8 +31,7 @@ public static class TrainingRun
     public static TrainedModel Train(RunFolder folder, Architecture architecture, DataSplits data, TrainingConfig config, torch.Device device,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
-        torch.manual_seed(config.Seed);
-        using var network = NetworkBuilder.Build(architecture);
+        using var network = NetworkBuilder.Build(architecture, new Seeds(config.Seed));
         var batches = new DataBatches(data, config);
         var result = new Trainer(config, device).Fit(network, batches.Train, batches.Validation, batches.Test, progress: progress,
             onEpochEnd: (_, _) => Checkpoint.SaveWeights(network, folder.CheckpointFile), cancellation: cancellation);

@@ -22,6 +22,15 @@ public static partial class TorchRuntime
     /// <summary>True once <see cref="TuneAllocator"/> has turned glibc's automatic trimming off; <see cref="ReleaseFreeMemory"/> then trims.</summary>
     private static bool _automaticTrimOff;
 
+    /// <summary>
+    /// Seeds torch's global generator, from which dropout draws its masks (TorchSharp's Dropout takes no
+    /// generator), with <paramref name="epoch"/>'s "dropout" derivation. Trainers call it at the start of every
+    /// epoch, so masks follow the run's seed and a run resumed at an epoch boundary equals one that never stopped.
+    /// Weights never come from this generator: models initialize from a private one.
+    /// </summary>
+    /// <remarks>NOTE: the generator is process-wide, so two trainings on parallel threads share its draws.</remarks>
+    public static void SeedDropout(Seeds epoch) => torch.manual_seed(epoch.Derive("dropout"));
+
     [ModuleInitializer]
     internal static void Initialize()
     {

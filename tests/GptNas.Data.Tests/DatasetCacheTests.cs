@@ -6,15 +6,18 @@ public class DatasetCacheTests
 {
     private static string CacheFile(TempFolder temp) => Assert.Single(Directory.GetFiles(temp["cache"], "*.gnds"));
 
+    /// <summary>The same splits (none missing, none extra), each with the same images, labels, classes and shape.</summary>
     private static void AssertSame(DataSplits expected, DataSplits actual)
     {
-        foreach (var ((name, a), (_, b)) in expected.All().Zip(actual.All()))
+        var left = expected.All().ToList();
+        var right = actual.All().ToList();
+        Assert.Equal(left.Select(s => s.Name), right.Select(s => s.Name));
+        foreach (var ((name, a), (_, b)) in left.Zip(right))
         {
-            Assert.Equal(a.Pixels, b.Pixels);
+            Assert.True(a.Pixels.AsSpan().SequenceEqual(b.Pixels), $"{name}: pixels differ");
             Assert.Equal(a.Labels, b.Labels);
             Assert.Equal(a.ClassNames, b.ClassNames);
             Assert.Equal((a.Channels, a.Height, a.Width, a.Source), (b.Channels, b.Height, b.Width, b.Source));
-            Assert.NotNull(name);
         }
     }
 
@@ -36,6 +39,7 @@ public class DatasetCacheTests
         var first = DataCatalog.Load(WriteImages(temp), options);
         var path = CacheFile(temp);
         var second = DataCatalog.Load(temp["images"], options);
+        Assert.Equal(["train", "validation", "test"], first.All().Select(s => s.Name));
         AssertSame(first, second);
         Assert.Contains($"cache hit: {path}", log);
         Assert.Single(log, line => line.StartsWith("decoding"));

@@ -62,7 +62,7 @@ public class NetworkTests
     public void Module_parameters_equal_analytic_and_published_at_224(string name, long published)
     {
         var arch = ReferenceNetworks.Build(name, ImageNet, 1000);
-        using var network = NetworkBuilder.Build(arch, Meta);
+        using var network = NetworkBuilder.Build(arch, new Seeds(0), Meta);
         Assert.Equal(published, arch.Parameters);
         Assert.Equal(published, CountParameters(network));
     }
@@ -96,7 +96,7 @@ public class NetworkTests
             block ReLU
             head dropout=0
             """);
-        using var network = NetworkBuilder.Build(arch);
+        using var network = NetworkBuilder.Build(arch, new Seeds(1));
         var generator = new Generator(3);
         using var x = torch.randn([2, 3, 8, 8], generator: generator);
         using var before = x.clone();
@@ -116,16 +116,16 @@ public class NetworkTests
             """);
         var expected = arch.Validate();
         Assert.NotNull(expected);
-        var refused = Assert.Throws<ArchitectureException>(() => NetworkBuilder.Build(arch));
+        var refused = Assert.Throws<ArchitectureException>(() => NetworkBuilder.Build(arch, new Seeds(1)));
         Assert.Equal(expected, refused.Message);
     }
 
     [Fact]
     public void A_training_step_through_every_block_kind_gives_every_parameter_a_gradient()
     {
-        torch.manual_seed(11);
+        TorchRuntime.SeedDropout(new Seeds(11));
         var arch = Architecture.Parse(EveryKind);
-        using var network = NetworkBuilder.Build(arch);
+        using var network = NetworkBuilder.Build(arch, new Seeds(11));
         network.train();
         var generator = new Generator(5);
         using var scope = torch.NewDisposeScope(); // as the trainer wraps each batch
@@ -148,13 +148,58 @@ public class NetworkTests
     {
         // Inside the trainer's per-batch dispose scope only the logits may stay alive (autograd keeps what it
         // needs on its own); each leaked temporary would hold a feature map until the batch ends.
-        using var network = NetworkBuilder.Build(Architecture.Parse(EveryKind));
+        using var network = NetworkBuilder.Build(Architecture.Parse(EveryKind), new Seeds(1));
         network.train(training);
         var generator = new Generator(9);
         using var x = torch.randn([2, 3, 32, 32], generator: generator);
         using var scope = torch.NewDisposeScope();
         using var logits = network.call(x);
         Assert.Equal(1, scope.DisposablesCount);
+    }
+
+    [Fact]
+    public void Weights_follow_the_seeds_and_not_the_global_generator()
+    {
+        var arch = Architecture.Parse(EveryKind);
+        torch.manual_seed(1);
+        using var first = NetworkBuilder.Build(arch, new Seeds(4));
+        torch.manual_seed(2);
+        using var again = NetworkBuilder.Build(arch, new Seeds(4));
+        using var other = NetworkBuilder.Build(arch, new Seeds(5));
+        var random = 0;
+        foreach (var ((name, a), (_, b), (_, c)) in first.named_parameters().Zip(again.named_parameters(), other.named_parameters()))
+        {
+            Assert.True(a.allclose(b, rtol: 0, atol: 0), $"{name} differs for the same seeds");
+            if (a.max().item<float>() > a.min().item<float>())
+            {
+                random++;
+                Assert.False(a.allclose(c, rtol: 0, atol: 0), $"{name} is the same for other seeds");
+            }
+        }
+        Assert.True(random > 10);
+    }
+
+    [Fact]
+    public void Initialization_keeps_each_family_s_distribution()
+    {
+        // Conv block: kaiming normal fan_out (std sqrt(2 / (k*k*out))), bias 0; ShuffleNet: PyTorch's default,
+        // uniform within +-1/sqrt(fan_in); head: normal(0, 0.01), bias 0.
+        var arch = Architecture.Parse("""
+            input 8x8x3
+            classes 10
+            stem Conv out=64 kernel=3 stride=1 padding=1 groups=1 bias=1
+            block InvertedResidual out=128 stride=2
+            head dropout=0
+            """);
+        using var network = NetworkBuilder.Build(arch, new Seeds(3));
+        var parameters = network.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var stem = parameters["features.0.weight"];
+        Assert.Equal(Math.Sqrt(2.0 / (9 * 64)), stem.std().item<float>(), 0.1 * Math.Sqrt(2.0 / (9 * 64)));
+        Assert.Equal(0f, parameters["features.0.bias"].abs().max().item<float>());
+        var pointwise = parameters["features.1.branch1.2.weight"]; // 1x1, 64 -> 64: bound 1/8
+        Assert.InRange(pointwise.abs().max().item<float>(), 0.9 / 8, 1.0 / 8);
+        Assert.Equal(0.01, parameters["fc.weight"].std().item<float>(), 0.001);
+        Assert.Equal(0f, parameters["fc.bias"].abs().max().item<float>());
     }
 
     [Fact]
@@ -168,7 +213,7 @@ public class NetworkTests
     /// <summary>Runs a batch of 2 block by block: each block's output has the shape Shapes() says; logits are (2, classes).</summary>
     private static void AssertForwardShapes(Architecture arch)
     {
-        using var network = NetworkBuilder.Build(arch);
+        using var network = NetworkBuilder.Build(arch, new Seeds(1));
         Assert.Equal(arch.Parameters, CountParameters(network));
         network.eval();
         using var _ = torch.no_grad();

@@ -166,24 +166,16 @@ public static class CorpusBuilder
     {
         if (count > population) throw new ArgumentOutOfRangeException(nameof(count), count, $"cannot sample more than {population}");
         var indices = Enumerable.Range(0, population).ToArray();
-        var state = seed;
+        var random = new SplitMix64(seed);
         // Partial Fisher-Yates with SplitMix64: a generator whose sequence no runtime version changes.
         for (var i = 0; i < count; i++)
         {
-            var j = i + (int)(Next(ref state) % (ulong)(population - i));
+            var j = i + (int)(random.Next() % (ulong)(population - i));
             (indices[i], indices[j]) = (indices[j], indices[i]);
         }
         var sample = indices[..count];
         Array.Sort(sample);
         return sample;
-    }
-
-    private static ulong Next(ref ulong state)
-    {
-        var z = state += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
     }
 
     private static string Text(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);

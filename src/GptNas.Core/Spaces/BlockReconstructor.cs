@@ -36,7 +36,7 @@ public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predict
 
     private Block? Predict(List<Block> blocks, Shape incoming, bool mayDownsample, Random random)
     {
-        var allowed = space.Config.Kinds.Where(k => BlockKinds.Of(k).Create(incoming, incoming.Channels, false, new Random(0)) is not null).ToHashSet();
+        var allowed = space.Config.Kinds.Where(k => BlockKinds.Of(k).Create(incoming, incoming.Channels, false, FirstChoice.Instance) is not null).ToHashSet();
         var prediction = predictor.Predict(space.Build(blocks), allowed, random);
         var width = Nearest(prediction.OutChannels ?? incoming.Channels);
         var downsample = prediction.Downsamples && mayDownsample;
@@ -53,6 +53,21 @@ public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predict
     }
 
     private int Nearest(int channels) => space.Config.Widths.MinBy(w => Math.Abs(Math.Log((double)w / Math.Max(1, channels))));
+
+    /// <summary>
+    /// Draws nothing: every "random" choice is the lowest. For the feasibility check of a kind, where the drawn
+    /// settings (kernel 3 or 1 at same padding, activation, SE ratio) never change whether the block fits.
+    /// </summary>
+    private sealed class FirstChoice : Random
+    {
+        public static readonly FirstChoice Instance = new();
+
+        public override int Next() => 0;
+        public override int Next(int maxValue) => 0;
+        public override int Next(int minValue, int maxValue) => minValue;
+        public override double NextDouble() => 0;
+        protected override double Sample() => 0;
+    }
 }
 
 /// <summary>A predictor without knowledge: uniform over allowed kinds. For tests and as a control for the GPT.</summary>

@@ -60,9 +60,9 @@ public sealed class BlockClassifier : IDisposable
         _net.train();
         for (var e = 0; e < Config.Epochs; e++, CompletedEpochs++)
         {
-            var seed = unchecked(Config.Seed * 1_000_003 + CompletedEpochs * 7919 + 23);
-            new Random(seed).Shuffle(order);
-            manual_seed(seed); // dropout masks
+            var epochSeeds = new Seeds(Config.Seed).Child($"epoch/{CompletedEpochs}");
+            epochSeeds.Random("order").Shuffle(order);
+            TorchRuntime.SeedDropout(epochSeeds);
             double sum = 0;
             for (var from = 0; from < order.Length; from += Config.BatchSize)
             {

@@ -12,9 +12,9 @@ namespace GptNas.Gpt;
 /// trainer, so <see cref="Fit"/> can continue and <see cref="Save"/> can store its state.
 /// </summary>
 /// <remarks>
-/// Reproducible: epoch e shuffles windows with a <see cref="Random"/> seeded from (seed, e) and seeds
-/// torch's global generator (dropout) the same way, so the same seed gives the same losses, and a run
-/// saved and resumed at an epoch boundary equals one that never stopped.
+/// Reproducible: epoch e shuffles windows with <c>Seeds(seed).Child("epoch/e").Random("order")</c> and seeds
+/// dropout from the same child (<see cref="TorchRuntime.SeedDropout"/>), so the same seed gives the same losses,
+/// and a run saved and resumed at an epoch boundary equals one that never stopped.
 /// </remarks>
 public sealed class GptTrainer : IDisposable
 {
@@ -69,10 +69,10 @@ public sealed class GptTrainer : IDisposable
     private GptEpoch TrainEpoch(int[][] prefixed, IReadOnlyList<TokenWindow> windows, CancellationToken cancellation)
     {
         var epochIndex = CompletedEpochs;
-        var epochSeed = EpochSeed(_config.Seed, epochIndex);
+        var epochSeeds = new Seeds(_config.Seed).Child($"epoch/{epochIndex}");
         var order = windows.ToArray(); // shuffled from the canonical order every epoch, so a resumed run sees the same batches
-        new Random(epochSeed).Shuffle(order);
-        manual_seed(epochSeed); // dropout masks
+        epochSeeds.Random("order").Shuffle(order);
+        TorchRuntime.SeedDropout(epochSeeds);
         Model.train();
         var clock = Stopwatch.StartNew();
         double lossSum = 0;
@@ -172,6 +172,4 @@ public sealed class GptTrainer : IDisposable
     public void Dispose() => _optimizer.Dispose();
 
     private Tensor ToDevice(Tensor t) => _device.type == DeviceType.CPU ? t : t.to(_device);
-
-    private static int EpochSeed(int seed, int epoch) => unchecked(seed * 1_000_003 + epoch * 7919 + 17);
 }

@@ -18,9 +18,9 @@ public sealed class ConvNormActivation : nn.Module<Tensor, Tensor>
 {
     private readonly Chain layers;
 
-    public ConvNormActivation(long in_channels, long out_channels, long kernel_size = 3, long stride = 1, long groups = 1,
+    public ConvNormActivation(long in_channels, long out_channels, Generator generator, long kernel_size = 3, long stride = 1, long groups = 1,
                               string activation = "relu", Device? device = null)
-        : this(Layers.KaimingFanOut(Layers.Conv(in_channels, out_channels, kernel_size, stride, groups: groups, device: device)),
+        : this(Layers.KaimingFanOut(Layers.Conv(in_channels, out_channels, kernel_size, generator, stride, groups: groups, device: device), generator),
                Layers.Unit(Layers.BatchNorm(out_channels, device: device)), activation) { }
 
     /// <summary>From ready layers, for the families (RegNet) that initialize their own.</summary>
@@ -45,17 +45,18 @@ public sealed class SqueezeExcitation : nn.Module<Tensor, Tensor>
     private readonly Conv2d fc2;
     private readonly Module<Tensor, Tensor> activation;
 
-    /// <param name="init">false keeps the convs' initialization to the caller (RegNet initializes its own).</param>
-    public SqueezeExcitation(long input_channels, long squeeze_channels, string activation = "relu", Device? device = null, bool init = true)
+    /// <param name="init">false keeps the convs' weights to the caller (RegNet initializes its own); they hold PyTorch's default until then.</param>
+    public SqueezeExcitation(long input_channels, long squeeze_channels, Generator generator, string activation = "relu", Device? device = null,
+                             bool init = true)
         : base(nameof(SqueezeExcitation))
     {
         avgpool = nn.AdaptiveAvgPool2d(1);
-        fc1 = Layers.Conv(input_channels, squeeze_channels, 1, bias: true, device: device);
-        fc2 = Layers.Conv(squeeze_channels, input_channels, 1, bias: true, device: device);
+        fc1 = Layers.Conv(input_channels, squeeze_channels, 1, generator, bias: true, device: device);
+        fc2 = Layers.Conv(squeeze_channels, input_channels, 1, generator, bias: true, device: device);
         if (init)
         {
-            Layers.KaimingFanOut(fc1);
-            Layers.KaimingFanOut(fc2);
+            Layers.KaimingFanOut(fc1, generator);
+            Layers.KaimingFanOut(fc2, generator);
         }
         this.activation = Layers.Activation(activation) ?? throw new ArgumentException("SqueezeExcitation needs an activation", nameof(activation));
         RegisterComponents();

@@ -15,9 +15,9 @@ public sealed class BasicConv2d : nn.Module<Tensor, Tensor>
     private readonly Conv2d conv;
     private readonly BatchNorm2d bn;
 
-    public BasicConv2d(long in_channels, long out_channels, long kernel_size, Device? device = null) : base(nameof(BasicConv2d))
+    public BasicConv2d(long in_channels, long out_channels, long kernel_size, Generator generator, Device? device = null) : base(nameof(BasicConv2d))
     {
-        conv = Layers.TruncNormal(Layers.Conv(in_channels, out_channels, kernel_size, device: device));
+        conv = Layers.TruncNormal(Layers.Conv(in_channels, out_channels, kernel_size, generator, device: device), generator);
         bn = Layers.Unit(Layers.BatchNorm(out_channels, eps: 1e-3, device: device));
         RegisterComponents();
     }
@@ -40,13 +40,14 @@ public sealed class Inception : nn.Module<Tensor, Tensor>
 {
     private readonly Module<Tensor, Tensor> branch1, branch2, branch3, branch4;
 
-    public Inception(long in_channels, long ch1x1, long ch3x3red, long ch3x3, long ch5x5red, long ch5x5, long pool_proj, Device? device = null)
+    public Inception(long in_channels, long ch1x1, long ch3x3red, long ch3x3, long ch5x5red, long ch5x5, long pool_proj, Generator generator,
+                     Device? device = null)
         : base(nameof(Inception))
     {
-        branch1 = new BasicConv2d(in_channels, ch1x1, 1, device);
-        branch2 = new Chain(new BasicConv2d(in_channels, ch3x3red, 1, device), new BasicConv2d(ch3x3red, ch3x3, 3, device));
-        branch3 = new Chain(new BasicConv2d(in_channels, ch5x5red, 1, device), new BasicConv2d(ch5x5red, ch5x5, 3, device));
-        branch4 = new Chain(nn.MaxPool2d(3, stride: 1, padding: 1, ceil_mode: true), new BasicConv2d(in_channels, pool_proj, 1, device));
+        branch1 = new BasicConv2d(in_channels, ch1x1, 1, generator, device);
+        branch2 = new Chain(new BasicConv2d(in_channels, ch3x3red, 1, generator, device), new BasicConv2d(ch3x3red, ch3x3, 3, generator, device));
+        branch3 = new Chain(new BasicConv2d(in_channels, ch5x5red, 1, generator, device), new BasicConv2d(ch5x5red, ch5x5, 3, generator, device));
+        branch4 = new Chain(nn.MaxPool2d(3, stride: 1, padding: 1, ceil_mode: true), new BasicConv2d(in_channels, pool_proj, 1, generator, device));
         RegisterComponents();
     }
 

@@ -8,12 +8,29 @@ namespace GptNas.Networks;
 /// <summary>
 /// Layer factories and initializers shared by the block families. Every factory takes the device to
 /// build on; <c>meta</c> gives modules with real parameter shapes and no storage (cheap parameter counts).
+/// Every random draw comes from the <see cref="Generator"/> passed in, never from torch's global one.
 /// </summary>
 internal static class Layers
 {
-    public static Conv2d Conv(long inChannels, long outChannels, long kernel, long stride = 1, long? padding = null, long groups = 1,
-                              bool bias = false, Device? device = null) =>
-        nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: padding ?? (kernel - 1) / 2, groups: groups, bias: bias, device: device);
+    /// <summary>A Conv2d initialized as PyTorch's default (see <see cref="DefaultInit"/>), drawn from <paramref name="generator"/>.</summary>
+    public static Conv2d Conv(long inChannels, long outChannels, long kernel, Generator generator, long stride = 1, long? padding = null,
+                              long groups = 1, bool bias = false, Device? device = null) =>
+        DefaultInit(nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: padding ?? (kernel - 1) / 2, groups: groups, bias: bias,
+                              device: device), generator);
+
+    /// <summary>
+    /// PyTorch's default for Conv2d, drawn from <paramref name="generator"/>: weight kaiming uniform with
+    /// a = sqrt(5), i.e. uniform(+-1/sqrt(fan_in)), and bias uniform(+-1/sqrt(fan_in)), fan_in = in/groups * k * k.
+    /// </summary>
+    private static Conv2d DefaultInit(Conv2d conv, Generator generator)
+    {
+        if (IsMeta(conv.weight!)) return conv;
+        using var _ = no_grad();
+        var bound = 1.0 / Math.Sqrt(conv.weight!.shape[1..].Aggregate(1L, (a, b) => a * b));
+        conv.weight.uniform_(-bound, bound, generator);
+        conv.bias?.uniform_(-bound, bound, generator);
+        return conv;
+    }
 
     public static BatchNorm2d BatchNorm(long channels, double eps = 1e-5, Device? device = null) =>
         nn.BatchNorm2d(channels, eps: eps, device: device);
@@ -32,24 +49,35 @@ internal static class Layers
     };
 
     /// <summary>
-    /// ResNet / RegNet / EfficientNet: kaiming normal, fan_out, ReLU gain (std = sqrt(2 / (k*k*out)));
-    /// bias 0 unless <paramref name="zeroBias"/> is false (RegNet leaves its SE biases at PyTorch's default).
+    /// ResNet / RegNet / EfficientNet: kaiming normal, fan_out, ReLU gain (std = sqrt(2 / (k*k*out))), drawn from
+    /// <paramref name="generator"/>; bias 0 unless <paramref name="zeroBias"/> is false (RegNet leaves its SE biases
+    /// at PyTorch's default, which <see cref="Conv"/> drew).
     /// </summary>
-    public static Conv2d KaimingFanOut(Conv2d conv, bool zeroBias = true)
+    public static Conv2d KaimingFanOut(Conv2d conv, Generator generator, bool zeroBias = true)
     {
+        if (IsMeta(conv.weight!)) return conv;
         using var _ = no_grad();
-        nn.init.kaiming_normal_(conv.weight!, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
+        var weight = conv.weight!;
+        var fanOut = weight.shape[0] * weight.shape[2..].Aggregate(1L, (a, b) => a * b);
+        weight.normal_(0, Math.Sqrt(2.0 / fanOut), generator);
         if (zeroBias && conv.bias is not null) nn.init.zeros_(conv.bias);
         return conv;
     }
 
-    /// <summary>GoogLeNet: truncated normal, std 0.01, cut at +-2 (so in effect a plain normal).</summary>
-    public static Conv2d TruncNormal(Conv2d conv)
+    /// <summary>
+    /// GoogLeNet: truncated normal, std 0.01, cut at +-2, drawn from <paramref name="generator"/>. The cut lies 200
+    /// standard deviations out, so a normal clamped there is the same distribution.
+    /// </summary>
+    public static Conv2d TruncNormal(Conv2d conv, Generator generator)
     {
+        if (IsMeta(conv.weight!)) return conv;
         using var _ = no_grad();
-        nn.init.trunc_normal_(conv.weight!, mean: 0, std: 0.01, a: -2, b: 2);
+        conv.weight!.normal_(0, 0.01, generator).clamp_(-2, 2);
         return conv;
     }
+
+    /// <summary>True for a parameter built on the meta device: it has a shape and no values to draw.</summary>
+    public static bool IsMeta(Tensor tensor) => tensor.device_type == DeviceType.META;
 
     /// <summary>BatchNorm weight 1, bias 0 (PyTorch's defaults, as torchvision sets them again).</summary>
     public static BatchNorm2d Unit(BatchNorm2d bn)

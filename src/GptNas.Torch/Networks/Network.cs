@@ -30,16 +30,18 @@ public sealed class Network : nn.Module<Tensor, Tensor>
     /// <summary>One module per block, stem blocks first, in forward order.</summary>
     public IReadOnlyList<Module<Tensor, Tensor>> Blocks => [.. features];
 
-    internal Network(Architecture architecture, IEnumerable<Module<Tensor, Tensor>> blocks, long features_out, Device? device) : base(nameof(Network))
+    internal Network(Architecture architecture, IEnumerable<Module<Tensor, Tensor>> blocks, long features_out, Generator generator, Device? device)
+        : base(nameof(Network))
     {
         Architecture = architecture;
         features = nn.ModuleList(blocks.ToArray());
         avgpool = nn.AdaptiveAvgPool2d(1);
         if (architecture.Dropout > 0) dropout = nn.Dropout(architecture.Dropout);
         fc = nn.Linear(features_out, architecture.Classes, device: device);
-        using (no_grad())
+        if (!Layers.IsMeta(fc.weight!))
         {
-            nn.init.normal_(fc.weight!, 0, 0.01);
+            using var _ = no_grad();
+            fc.weight!.normal_(0, 0.01, generator);
             nn.init.zeros_(fc.bias!);
         }
         RegisterComponents();

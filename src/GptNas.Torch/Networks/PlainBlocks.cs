@@ -7,13 +7,13 @@ namespace GptNas.Networks;
 
 /// <summary>
 /// The single-layer block kinds: PyTorch's own modules. Conv weights are kaiming normal fan_out (as ResNet
-/// initializes its stem) with bias 0; BN weight 1 bias 0.
+/// initializes its stem) with bias 0, drawn from the given generator; BN weight 1 bias 0.
 /// </summary>
 public static class PlainBlocks
 {
     public static Module<Tensor, Tensor> Conv(long in_channels, long out_channels, long kernel_size, long stride, long padding, long groups, bool bias,
-                                              Device? device = null) =>
-        Layers.KaimingFanOut(Layers.Conv(in_channels, out_channels, kernel_size, stride, padding, groups, bias, device));
+                                              Generator generator, Device? device = null) =>
+        Layers.KaimingFanOut(Layers.Conv(in_channels, out_channels, kernel_size, generator, stride, padding, groups, bias, device), generator);
 
     public static Module<Tensor, Tensor> BatchNorm(long channels, Device? device = null) => Layers.Unit(Layers.BatchNorm(channels, device: device));
 

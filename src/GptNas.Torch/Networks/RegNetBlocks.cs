@@ -12,8 +12,8 @@ namespace GptNas.Networks;
 /// <summary>torchvision's RegNet <c>SimpleStemIN</c>: a Conv2dNormActivation, 3x3 conv (stride), BN, ReLU.</summary>
 public static class SimpleStemIN
 {
-    public static ConvNormActivation Create(long in_channels, long out_channels, long stride = 2, Device? device = null) =>
-        new(Layers.KaimingFanOut(Layers.Conv(in_channels, out_channels, 3, stride, device: device)),
+    public static ConvNormActivation Create(long in_channels, long out_channels, Generator generator, long stride = 2, Device? device = null) =>
+        new(Layers.KaimingFanOut(Layers.Conv(in_channels, out_channels, 3, generator, stride, device: device), generator),
             Layers.Unit(Layers.BatchNorm(out_channels, device: device)), "relu");
 }
 
@@ -27,7 +27,7 @@ public sealed class ResBottleneckBlock : nn.Module<Tensor, Tensor>
     private readonly Module<Tensor, Tensor>? proj;
     private readonly Module<Tensor, Tensor> f;
 
-    public ResBottleneckBlock(long width_in, long width_out, long stride, long group_width, double bottleneck_multiplier = 1.0,
+    public ResBottleneckBlock(long width_in, long width_out, long stride, long group_width, Generator generator, double bottleneck_multiplier = 1.0,
                               double se_ratio = 0, Device? device = null) : base(nameof(ResBottleneckBlock))
     {
         // Python's round() rounds half to even, as Math.Round does by default.
@@ -36,24 +36,24 @@ public sealed class ResBottleneckBlock : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"bottleneck width {w_b} is not a multiple of group_width {group_width}");
         var layers = new List<(string, Module<Tensor, Tensor>)>
         {
-            ("a", ConvBn(width_in, w_b, 1, 1, 1, "relu", device)),
-            ("b", ConvBn(w_b, w_b, 3, stride, w_b / group_width, "relu", device)),
+            ("a", ConvBn(width_in, w_b, 1, 1, 1, "relu", generator, device)),
+            ("b", ConvBn(w_b, w_b, 3, stride, w_b / group_width, "relu", generator, device)),
         };
         if (se_ratio > 0)
         {
-            var se = new SqueezeExcitation(w_b, Math.Max(1, (long)Math.Round(se_ratio * width_in)), "relu", device, init: false);
-            Layers.KaimingFanOut(se.Fc1, zeroBias: false);
-            Layers.KaimingFanOut(se.Fc2, zeroBias: false);
+            var se = new SqueezeExcitation(w_b, Math.Max(1, (long)Math.Round(se_ratio * width_in)), generator, "relu", device, init: false);
+            Layers.KaimingFanOut(se.Fc1, generator, zeroBias: false);
+            Layers.KaimingFanOut(se.Fc2, generator, zeroBias: false);
             layers.Add(("se", se));
         }
-        layers.Add(("c", ConvBn(w_b, width_out, 1, 1, 1, "none", device)));
+        layers.Add(("c", ConvBn(w_b, width_out, 1, 1, 1, "none", generator, device)));
         f = new Chain(layers.ToArray());
-        if (width_in != width_out || stride != 1) proj = ConvBn(width_in, width_out, 1, stride, 1, "none", device);
+        if (width_in != width_out || stride != 1) proj = ConvBn(width_in, width_out, 1, stride, 1, "none", generator, device);
         RegisterComponents();
     }
 
-    private static ConvNormActivation ConvBn(long inC, long outC, long kernel, long stride, long groups, string act, Device? device) =>
-        new(Layers.KaimingFanOut(Layers.Conv(inC, outC, kernel, stride, groups: groups, device: device)),
+    private static ConvNormActivation ConvBn(long inC, long outC, long kernel, long stride, long groups, string act, Generator generator, Device? device) =>
+        new(Layers.KaimingFanOut(Layers.Conv(inC, outC, kernel, generator, stride, groups: groups, device: device), generator),
             Layers.Unit(Layers.BatchNorm(outC, device: device)), act);
 
     public override Tensor forward(Tensor x)

@@ -20,13 +20,13 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
     private readonly BatchNorm2d bn2;
     private readonly Module<Tensor, Tensor>? downsample;
 
-    public BasicBlock(long in_channels, long out_channels, long stride = 1, Device? device = null) : base(nameof(BasicBlock))
+    public BasicBlock(long in_channels, long out_channels, Generator generator, long stride = 1, Device? device = null) : base(nameof(BasicBlock))
     {
-        conv1 = Layers.KaimingFanOut(Layers.Conv(in_channels, out_channels, 3, stride, device: device));
+        conv1 = Layers.KaimingFanOut(Layers.Conv(in_channels, out_channels, 3, generator, stride, device: device), generator);
         bn1 = Layers.Unit(Layers.BatchNorm(out_channels, device: device));
-        conv2 = Layers.KaimingFanOut(Layers.Conv(out_channels, out_channels, 3, device: device));
+        conv2 = Layers.KaimingFanOut(Layers.Conv(out_channels, out_channels, 3, generator, device: device), generator);
         bn2 = Layers.Unit(Layers.BatchNorm(out_channels, device: device));
-        downsample = ResNetShortcut.Create(in_channels, out_channels, stride, device);
+        downsample = ResNetShortcut.Create(in_channels, out_channels, stride, generator, device);
         RegisterComponents();
     }
 
@@ -57,15 +57,15 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     private readonly BatchNorm2d bn3;
     private readonly Module<Tensor, Tensor>? downsample;
 
-    public Bottleneck(long in_channels, long out_channels, long width, long stride = 1, long groups = 1, Device? device = null) : base(nameof(Bottleneck))
+    public Bottleneck(long in_channels, long out_channels, long width, Generator generator, long stride = 1, long groups = 1, Device? device = null) : base(nameof(Bottleneck))
     {
-        conv1 = Layers.KaimingFanOut(Layers.Conv(in_channels, width, 1, device: device));
+        conv1 = Layers.KaimingFanOut(Layers.Conv(in_channels, width, 1, generator, device: device), generator);
         bn1 = Layers.Unit(Layers.BatchNorm(width, device: device));
-        conv2 = Layers.KaimingFanOut(Layers.Conv(width, width, 3, stride, groups: groups, device: device));
+        conv2 = Layers.KaimingFanOut(Layers.Conv(width, width, 3, generator, stride, groups: groups, device: device), generator);
         bn2 = Layers.Unit(Layers.BatchNorm(width, device: device));
-        conv3 = Layers.KaimingFanOut(Layers.Conv(width, out_channels, 1, device: device));
+        conv3 = Layers.KaimingFanOut(Layers.Conv(width, out_channels, 1, generator, device: device), generator);
         bn3 = Layers.Unit(Layers.BatchNorm(out_channels, device: device));
-        downsample = ResNetShortcut.Create(in_channels, out_channels, stride, device);
+        downsample = ResNetShortcut.Create(in_channels, out_channels, stride, generator, device);
         RegisterComponents();
     }
 
@@ -88,9 +88,9 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
 internal static class ResNetShortcut
 {
     /// <summary>torchvision's <c>downsample</c>: Sequential(1x1 conv with stride, BN) when the shape changes, else none.</summary>
-    public static Module<Tensor, Tensor>? Create(long in_channels, long out_channels, long stride, Device? device) =>
+    public static Module<Tensor, Tensor>? Create(long in_channels, long out_channels, long stride, Generator generator, Device? device) =>
         stride != 1 || in_channels != out_channels
-            ? new Chain(Layers.KaimingFanOut(Layers.Conv(in_channels, out_channels, 1, stride, device: device)),
+            ? new Chain(Layers.KaimingFanOut(Layers.Conv(in_channels, out_channels, 1, generator, stride, device: device), generator),
                         Layers.Unit(Layers.BatchNorm(out_channels, device: device)))
             : null;
 

@@ -6,7 +6,7 @@ using static TorchSharp.torch.nn;
 namespace GptNas.Networks;
 
 // torchvision.models.shufflenetv2: InvertedResidual and channel_shuffle. torchvision does not re-initialize
-// ShuffleNetV2, so its layers keep PyTorch's default initialization; so do these.
+// ShuffleNetV2, so its layers keep PyTorch's default initialization; so do these (drawn from the given generator).
 
 /// <summary>
 /// torchvision's ShuffleNetV2 <c>InvertedResidual</c>. Stride 1: split the channels in two, keep the first
@@ -20,7 +20,7 @@ public sealed class InvertedResidual : nn.Module<Tensor, Tensor>
     private readonly Module<Tensor, Tensor>? branch1;
     private readonly Module<Tensor, Tensor> branch2;
 
-    public InvertedResidual(long inp, long oup, long stride, Device? device = null) : base(nameof(InvertedResidual))
+    public InvertedResidual(long inp, long oup, long stride, Generator generator, Device? device = null) : base(nameof(InvertedResidual))
     {
         if (oup % 2 != 0) throw new ArgumentException($"oup={oup} must be even");
         var branch_features = oup / 2;
@@ -28,18 +28,18 @@ public sealed class InvertedResidual : nn.Module<Tensor, Tensor>
         this.stride = stride;
         if (stride > 1)
             branch1 = new Chain(
-                Layers.Conv(inp, inp, 3, stride, padding: 1, groups: inp, device: device),
+                Layers.Conv(inp, inp, 3, generator, stride, padding: 1, groups: inp, device: device),
                 Layers.BatchNorm(inp, device: device),
-                Layers.Conv(inp, branch_features, 1, device: device),
+                Layers.Conv(inp, branch_features, 1, generator, device: device),
                 Layers.BatchNorm(branch_features, device: device),
                 nn.ReLU(inplace: true));
         branch2 = new Chain(
-            Layers.Conv(stride > 1 ? inp : branch_features, branch_features, 1, device: device),
+            Layers.Conv(stride > 1 ? inp : branch_features, branch_features, 1, generator, device: device),
             Layers.BatchNorm(branch_features, device: device),
             nn.ReLU(inplace: true),
-            Layers.Conv(branch_features, branch_features, 3, stride, padding: 1, groups: branch_features, device: device),
+            Layers.Conv(branch_features, branch_features, 3, generator, stride, padding: 1, groups: branch_features, device: device),
             Layers.BatchNorm(branch_features, device: device),
-            Layers.Conv(branch_features, branch_features, 1, device: device),
+            Layers.Conv(branch_features, branch_features, 1, generator, device: device),
             Layers.BatchNorm(branch_features, device: device),
             nn.ReLU(inplace: true));
         RegisterComponents();

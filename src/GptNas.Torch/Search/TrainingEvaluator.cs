@@ -13,18 +13,18 @@ namespace GptNas.Search;
 
 /// <summary>
 /// Proxy fitness of GPT-NAS §7: a short training on the training split, scored by top-1 on the validation
-/// split held out from it. With <see cref="Acceleration.Predicted"/> only the GPT-predicted blocks train
+/// split held out from it, seeded by the trial's seed (weights, batch order, augmentation, dropout). With <see cref="Acceleration.Predicted"/> only the GPT-predicted blocks train
 /// (only BatchNorm when none was predicted; everything when there is neither), as the paper does.
 /// </summary>
-public sealed class TrainingEvaluator(DataSplits data, ProxySettings settings, Device device) : IEvaluator<Architecture>
+/// <param name="seeds">The run's seeds; the proxies' images are drawn from them (<see cref="ProxyData"/>).</param>
+public sealed class TrainingEvaluator(DataSplits data, ProxySettings settings, Seeds seeds, Device device) : IEvaluator<Architecture>
 {
-    private readonly DataSplits _proxyData = ProxyData(data, settings);
+    private readonly DataSplits _proxyData = ProxyData(data, settings, seeds);
 
     public EvaluationResult Evaluate(Individual<Architecture> individual, int seed, CancellationToken cancellation)
     {
         var architecture = individual.Candidate;
-        torch.manual_seed(seed);
-        using var network = NetworkBuilder.Build(architecture);
+        using var network = NetworkBuilder.Build(architecture, new Seeds(seed));
         var (trainable, mode) = Trainable(network, individual.Predicted, settings.Acceleration);
         // Frozen weights need no gradients: backward then skips their weight gradients (inputs still get theirs).
         var train = trainable.ToHashSet(ReferenceEqualityComparer.Instance);
@@ -66,15 +66,16 @@ public sealed class TrainingEvaluator(DataSplits data, ProxySettings settings, D
 
     /// <summary>
     /// The training images proxies see: a share of the training split (§7 uses 10% of ImageNet), at most
-    /// <see cref="ProxySettings.MaxTrainImages"/>, drawn once in a fixed order so that every trial sees the same ones.
+    /// <see cref="ProxySettings.MaxTrainImages"/>, drawn once from the run's <paramref name="seeds"/> ("proxy-images"),
+    /// so every trial of a run sees the same ones and another seed draws others.
     /// </summary>
-    public static DataSplits ProxyData(DataSplits data, ProxySettings settings)
+    public static DataSplits ProxyData(DataSplits data, ProxySettings settings, Seeds seeds)
     {
         var count = settings.TrainFraction >= 1 ? data.Train.Count : Math.Max(1, (int)(data.Train.Count * settings.TrainFraction));
         if (settings.MaxTrainImages > 0) count = Math.Min(count, settings.MaxTrainImages);
         if (count == data.Train.Count) return data;
         var indices = Enumerable.Range(0, data.Train.Count).ToArray();
-        new Random(0).Shuffle(indices);
+        seeds.Random("proxy-images").Shuffle(indices);
         return new DataSplits(data.Train.Subset(indices[..count], $"{data.Train.Source} ({count:N0} of {data.Train.Count:N0} for proxies)"), data.Validation, data.Test);
     }
 }

@@ -55,6 +55,7 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
     private EpochMetrics TrainEpoch(nn.Module<Tensor, Tensor> model, IBatchSource train, optim.Optimizer optimizer, Loss<Tensor, Tensor, Tensor> lossFunction,
         LearningRateSchedule schedule, int epoch, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
+        TorchRuntime.SeedDropout(new Seeds(config.Seed).Child($"epoch/{epoch}"));
         model.train();
         var clock = Stopwatch.StartNew();
         double lossSum = 0, rate = 0;
