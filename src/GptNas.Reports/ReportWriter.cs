@@ -50,6 +50,18 @@ public static class ReportWriter
                         $"<td>{Percent(run.BestFitness)}</td><td>{Percent(run.Final?.TestTop1)}</td><td>{Percent(run.Final?.TestTop5)}</td></tr>");
         }
         text.Append("</table>");
+        text.Append("<h2>GPT reconstruction</h2><p>How the prior's proposals reached the candidates (GPT-NAS §5): the share of layer tokens the GPT " +
+                    "and the block classifier read that were vocabulary tokens themselves (not nearest-token fallbacks), and the share of predicted " +
+                    "blocks built as predicted (the classified kind, beginning with the predicted layer, unchanged by repair).</p>");
+        text.Append("<table><tr><th>run</th><th>GPT context exact (%)</th><th>classifier inputs exact (%)</th><th>predicted blocks</th>" +
+                    "<th>as predicted (%)</th><th>mask relaxed</th><th>unrealisable</th><th>repaired</th><th>rebuilds discarded</th></tr>");
+        foreach (var run in runs.Where(r => r.WithGpt))
+        {
+            var r = run.Reconstruction;
+            text.Append($"<tr><td>{Encode(run.Name)}</td><td>{Share(r.ContextExactShare)}</td><td>{Share(r.ClassifierExactShare)}</td><td>{r.Blocks:N0}</td>" +
+                        $"<td>{Share(r.AsPredictedShare)}</td><td>{r.MaskRelaxed:N0}</td><td>{r.Unrealisable:N0}</td><td>{r.Repaired:N0}</td><td>{r.Discarded:N0}</td></tr>");
+        }
+        text.Append("</table>");
         foreach (var (file, caption) in new[]
                  {
                      ("best_fitness.png", "Best proxy fitness per generation."),
@@ -61,6 +73,8 @@ public static class ReportWriter
         text.Append("</body></html>\n");
         return text.ToString();
     }
+
+    private static string Share(double share) => double.IsFinite(share) ? (share * 100).ToString("F1", CultureInfo.InvariantCulture) : "-";
 
     private static string Percent(double? value) => value is { } v ? (v * 100).ToString("F2", CultureInfo.InvariantCulture) : "-";
     private static string Encode(string text) => WebUtility.HtmlEncode(text);

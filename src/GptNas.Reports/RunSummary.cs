@@ -30,10 +30,42 @@ public sealed record RunSummary(
 
     public double? BestFitness => Trials.Where(t => t.State == TrialState.Complete).Select(t => t.Fitness).Max();
 
+    /// <summary>How the prior's proposals reached the candidates, summed over the run's trials.</summary>
+    public ReconstructionSummary Reconstruction => ReconstructionSummary.Of(Trials);
+
     /// <summary>A run from its folder (its config, where it has one) and its study as read from the store.</summary>
     public static RunSummary Of(RunFolder folder, StudyRecord study, IReadOnlyList<TrialRecord> trials, TrainedModel? final)
     {
         var config = folder.ReadSearchConfig();
         return new RunSummary(folder.Path, folder.Name, config?.Config.Ga.Reconstruct ?? true, study.Seed, config?.Data ?? "?", trials, final);
     }
+}
+
+/// <summary>
+/// The prior's reconstruction over a run (GPT-NAS §5), from the counts stored with each trial: how much of what the
+/// GPT and the classifier read were vocabulary tokens themselves, and how many predicted blocks reached the network
+/// as predicted. Shares are NaN where nothing was counted (a run without GPT, or one stored before the counts).
+/// </summary>
+public sealed record ReconstructionSummary(double ContextTokens, double ContextExact, double ClassifierTokens, double ClassifierExact,
+    double Blocks, double AsPredicted, double MaskRelaxed, double Unrealisable, double Repaired, double Discarded)
+{
+    public double ContextExactShare => ContextExact / ContextTokens;
+    public double ClassifierExactShare => ClassifierExact / ClassifierTokens;
+    public double AsPredictedShare => AsPredicted / Blocks;
+
+    public static ReconstructionSummary Of(IEnumerable<TrialRecord> trials)
+    {
+        var list = trials.ToList();
+        double Sum(string key) => list.Sum(t => t.Metrics.GetValueOrDefault(key));
+        return new ReconstructionSummary(Sum(TrialMetrics.PriorContextTokens), Sum(TrialMetrics.PriorContextExact),
+            Sum(TrialMetrics.PriorClassifierTokens), Sum(TrialMetrics.PriorClassifierExact), Sum(TrialMetrics.PriorBlocks),
+            Sum(TrialMetrics.PriorBlocksAsPredicted), Sum(TrialMetrics.PriorMaskRelaxed), Sum(TrialMetrics.PriorUnrealisable),
+            Sum(TrialMetrics.PriorRepaired), Sum(TrialMetrics.PriorDiscarded));
+    }
+
+    /// <summary>One line for a terminal: the three shares and the fallbacks.</summary>
+    public override string ToString() =>
+        $"{ContextExactShare:P1} of the GPT's context tokens and {ClassifierExactShare:P1} of the classifier's inputs were vocabulary tokens; " +
+        $"{AsPredicted:N0} of {Blocks:N0} predicted blocks ({AsPredictedShare:P1}) reached the network as predicted " +
+        $"(mask relaxed {MaskRelaxed:N0}, first layer unrealisable {Unrealisable:N0}, repaired {Repaired:N0}, rebuilds discarded {Discarded:N0})";
 }

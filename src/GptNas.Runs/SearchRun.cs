@@ -1,6 +1,7 @@
 using GptNas.Architectures;
 using GptNas.Config;
 using GptNas.Data;
+using GptNas.Reports;
 using GptNas.Search;
 using GptNas.Spaces;
 using GptNas.Storage;
@@ -9,7 +10,8 @@ using GptNas.Training;
 namespace GptNas.Runs;
 
 /// <summary>The outcome of a search: the best architecture, its proxy fitness and its final training.</summary>
-public sealed record SearchOutcome(Architecture Best, string BestTrial, double ProxyFitness, TrainedModel Final, IReadOnlyList<GenerationSummary> History);
+public sealed record SearchOutcome(Architecture Best, string BestTrial, double ProxyFitness, TrainedModel Final, IReadOnlyList<GenerationSummary> History,
+    ReconstructionSummary Reconstruction);
 
 /// <summary>
 /// One GPT-NAS search end to end: data, block space, prior, GA as a study, proxy fitness, then final training of
@@ -51,7 +53,7 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
         var best = result.Best;
         folder.WriteBestArchitecture(best.Candidate);
         var final = FinalTraining(store, runner.StudyId, best.Candidate, data, device, finalProgress, cancellation);
-        return new SearchOutcome(best.Candidate, best.Id, best.Fitness, final, result.History);
+        return new SearchOutcome(best.Candidate, best.Id, best.Fitness, final, result.History, ReconstructionSummary.Of(store.Trials(runner.StudyId)));
     }
 
     /// <summary>Trains the best architecture with the final settings (GPT-NAS §7); stored once per study.</summary>

@@ -45,8 +45,8 @@ public sealed class CorpusTests : IDisposable
     {
         var good = CorpusFile.FormatLine(LayerToken.Encode(ReferenceNetworks.Build("resnet18", new Shape(3, 32, 32), 10)));
         var path = PathOf("bad.txt");
-        File.WriteAllText(path, good + "\n" + "conv in=/1x3 out=/1x8 kernel=3 stride=1 padding=1 dilation=1 groups=1 bias=0 ; "
-                                + "attention in=/1x8 out=/1x8 heads=4\n");
+        File.WriteAllText(path, good + "\n" + "conv stage=0 ratio=img kernel=3 stride=1 padding=1 dilation=1 groups=1 bias=0 ; "
+                                + "attention stage=0 heads=4\n");
         var error = Assert.Throws<CorpusException>(() => CorpusFile.Read(path).ToList());
         Assert.Contains("bad.txt' line 2: unknown layer category 'attention'", error.Message);
         Assert.Contains("token 2", error.Message);

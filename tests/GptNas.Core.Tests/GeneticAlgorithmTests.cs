@@ -33,11 +33,11 @@ internal sealed class BitSpace(int length) : ISearchSpace<string>
 /// <summary>A prior that "knows" ones are good: every gene it rebuilds becomes a one.</summary>
 internal sealed class OnesPrior : ICandidatePrior<string>
 {
-    public (string Candidate, IReadOnlyList<int> Predicted) Rebuild(string candidate, IReadOnlyList<int> eliminated, Random random)
+    public Reconstruction<string> Rebuild(string candidate, IReadOnlyList<int> eliminated, Random random)
     {
         var chars = candidate.ToCharArray();
         foreach (var i in eliminated) chars[i] = '1';
-        return (new string(chars), eliminated);
+        return new Reconstruction<string>(new string(chars), eliminated);
     }
 }
 

@@ -79,7 +79,7 @@ public class StudyRunnerTests
     public void BlockReconstructionKeepsCandidatesValidAndMarksPredictedBlocks()
     {
         var space = new BlockSpace(new BlockSpaceConfig { MinBlocks = 4, MaxBlocks = 8, Widths = [16, 32, 64] }.For(new Shape(3, 32, 32), 10));
-        var prior = new BlockReconstructor(space, new UniformBlockPredictor(space.Config.Widths));
+        var prior = new BlockReconstructor(space, new UniformBlockPredictor());
         var random = new Random(4);
         var predictedAny = false;
         for (var i = 0; i < 100; i++)

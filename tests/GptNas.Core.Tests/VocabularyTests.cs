@@ -35,7 +35,7 @@ public sealed class VocabularyTests : IDisposable
         var vocabulary = Sample();
         var path = Path.Combine(_folder, "vocab.txt");
         vocabulary.Save(path);
-        Assert.StartsWith($"# gptnas vocabulary v1 tokens={vocabulary.Count} sha256={vocabulary.Hash}", File.ReadAllText(path));
+        Assert.StartsWith($"# gptnas vocabulary v2 tokens={vocabulary.Count} sha256={vocabulary.Hash}", File.ReadAllText(path));
         var loaded = Vocabulary.Load(path, vocabulary.Hash);
         Assert.Equal(vocabulary.Count, loaded.Count);
         Assert.Equal(vocabulary.Hash, loaded.Hash);
@@ -47,15 +47,17 @@ public sealed class VocabularyTests : IDisposable
     public void Unknown_token_maps_to_the_nearest_of_its_kind_else_unk()
     {
         var vocabulary = Vocabulary.Build(Tokens("resnet18"));
-        // A 3x3 stride-1 conv at 100 channels is unknown; resnet18's nearest is the 128-channel one at /8.
-        var unknown = LayerToken.Parse("conv in=/8x100 out=/8x100 kernel=3 stride=1 padding=1 dilation=1 groups=1 bias=0");
+        // A 3x3 stride-1 conv that widths x1.4 is unknown; resnet18's nearest is the one keeping the width at the same stage.
+        var unknown = LayerToken.Parse("conv stage=1 ratio=+1 kernel=3 stride=1 padding=1 dilation=1 groups=1 bias=0");
         Assert.False(vocabulary.TryGetId(unknown, out _));
-        Assert.Equal("conv in=/8x128 out=/8x128 kernel=3 stride=1 padding=1 dilation=1 groups=1 bias=0", vocabulary[vocabulary.Encode(unknown)]);
-        var wider = LayerToken.Parse("other name=ReLU in=/16x300 out=/16x300 value=0");
-        Assert.Equal("other name=ReLU in=/16x256 out=/16x256 value=0", vocabulary[vocabulary.Encode(wider)]);
+        Assert.False(vocabulary.IsExact(unknown));
+        Assert.Equal("conv stage=1 ratio=0 kernel=3 stride=1 padding=1 dilation=1 groups=1 bias=0", vocabulary[vocabulary.Encode(unknown)]);
+        var deeper = LayerToken.Parse("other name=ReLU stage=5 ratio=0 value=0");
+        Assert.Equal("other name=ReLU stage=3 ratio=0 value=0", vocabulary[vocabulary.Encode(deeper)]);
         // No 5x5 conv and no GELU anywhere in resnet18.
-        Assert.Equal(Vocabulary.UnkId, vocabulary.Encode(LayerToken.Parse("conv in=/1x3 out=/1x64 kernel=5 stride=1 padding=2 dilation=1 groups=1 bias=0")));
-        Assert.Equal(Vocabulary.UnkId, vocabulary.Encode(LayerToken.Parse("other name=GELU in=/1x64 out=/1x64 value=0")));
+        Assert.Equal(Vocabulary.UnkId, vocabulary.Encode(LayerToken.Parse("conv stage=0 ratio=0 kernel=5 stride=1 padding=2 dilation=1 groups=1 bias=0")));
+        Assert.Equal(Vocabulary.UnkId, vocabulary.Encode(LayerToken.Parse("other name=GELU stage=0 ratio=0 value=0")));
+        Assert.True(vocabulary.IsExact(Tokens("resnet18")[5]));
     }
 
     [Fact]

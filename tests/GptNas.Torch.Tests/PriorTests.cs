@@ -1,3 +1,4 @@
+using GptNas.Spaces;
 using GptNas.Architectures;
 using GptNas.Corpora;
 using GptNas.Gpt;
@@ -84,11 +85,16 @@ public sealed class PriorTests : IClassFixture<TinyPriorFixture>, IDisposable
         var allowed = new HashSet<BlockKind> { BlockKind.BasicBlock, BlockKind.Bottleneck, BlockKind.MaxPool };
         var prefix = ArchitectureCatalog.Build("resnet18", new Shape(3, 32, 32), 10);
         var predictor = new GptBlockPredictor(prior, SamplingOptions.Default);
+        var stageOne = Enumerable.Range(0, prior.Vocabulary.Count).Select(prior.Vocabulary.TokenAt)
+            .OfType<LayerToken>().Where(t => t.Category == LayerCategory.Conv && t.Stage == 1).ToHashSet();
+        var position = new BlockPosition(allowed, stageOne, 1, _ => allowed, _ => 4);
         for (var i = 0; i < 5; i++)
         {
-            var prediction = predictor.Predict(prefix, allowed, new Random(i));
+            var prediction = predictor.Predict(prefix, position, new Random(i));
             Assert.Contains(prediction.Kind, allowed);
-            Assert.NotNull(prediction.Token);
+            Assert.Contains(prediction.Layers[0], stageOne); // the first layer is drawn only among those allowed
+            Assert.InRange(prediction.Layers.Count, 1, 4);
+            Assert.Equal(prediction.Counts.ContextTokens, prediction.Counts.ClassifierTokens - 1);
         }
     }
 

@@ -30,7 +30,7 @@ public static class PriorCommands
     /// <summary>The options that decide the corpora, shared by <c>corpus</c> and <c>train</c>.</summary>
     private sealed class CorpusOptions
     {
-        public readonly Option<int> Sample = new("--sample") { Description = "NAS-Bench-101 cells to sample uniformly for the pre-training corpus", DefaultValueFactory = _ => 20_000 };
+        public readonly Option<int?> Sample = new("--sample") { Description = "NAS-Bench-101 cells to sample uniformly for the pre-training corpus (default: the preset's; cpu 20,000)" };
         public readonly Option<bool> All = new("--all") { Description = "Use every NAS-Bench-101 cell (423,624, or those passing --accuracy-table) instead of a sample" };
         public readonly Option<string?> AccuracyTable = new("--accuracy-table") { Description = "CSV of NAS-Bench-101 validation accuracies (hash and accuracy columns); keeps cells at or above --min-accuracy" };
         public readonly Option<double> MinAccuracy = new("--min-accuracy") { Description = "Accuracy filter threshold in percent (the paper: 90)", DefaultValueFactory = _ => 90 };
@@ -44,7 +44,7 @@ public static class PriorCommands
 
         public PriorTrainingConfig Apply(ParseResult parse, PriorTrainingConfig config)
         {
-            var sample = parse.GetValue(Sample);
+            var sample = parse.GetValue(Sample) ?? config.Sample;
             if (!parse.GetValue(All) && sample < 2) throw new UsageException($"--sample must be at least 2, got {sample}");
             ArchitectureSource.ParseShape(parse.GetValue(Input)!);
             return config with
@@ -86,47 +86,51 @@ public static class PriorCommands
     {
         var corpus = new CorpusOptions();
         var output = new Option<string>("--out") { Description = "The prior folder to write (vocabulary.txt, gpt/, classifier/, prior.json)", Required = true };
-        var preset = new Option<string>("--gpt") { Description = $"GPT preset: {string.Join(", ", GptConfig.PresetNames)}", DefaultValueFactory = _ => "paper" };
-        var defaults = new PriorTrainingConfig();
-        var preEpochs = new Option<int>("--pretrain-epochs") { Description = "GPT epochs on the NAS-Bench-101 corpus", DefaultValueFactory = _ => defaults.PreTraining.Epochs };
-        var preLr = new Option<double>("--pretrain-lr") { Description = "Learning rate of pre-training (§4: 1e-4; the CPU default is higher)", DefaultValueFactory = _ => defaults.PreTraining.LearningRate };
-        var fineEpochs = new Option<int>("--finetune-epochs") { Description = "GPT epochs on the reference CNNs", DefaultValueFactory = _ => defaults.FineTuning.Epochs };
-        var fineLr = new Option<double>("--finetune-lr") { Description = "Learning rate of fine-tuning", DefaultValueFactory = _ => defaults.FineTuning.LearningRate };
-        var classifierEpochs = new Option<int>("--classifier-epochs") { Description = "Block classifier epochs", DefaultValueFactory = _ => defaults.Classifier.Epochs };
-        var replay = new Option<int>("--replay") { Description = "NAS-Bench-101 training cells mixed into fine-tuning so the GPT keeps them (0: the paper's plain fine-tuning)", DefaultValueFactory = _ => defaults.FineTuningReplayCells };
+        var priorPreset = new Option<string>("--preset") { Description = "cpu (sized for a 2-core CPU) or paper (GPT-NAS §4: Adam 1e-4, 300 + 300 epochs, all 36 networks); the options below override it", DefaultValueFactory = _ => "cpu" };
+        var preset = new Option<string?>("--gpt") { Description = $"GPT shape: {string.Join(", ", GptConfig.PresetNames)} (default: the preset's)" };
+        var preEpochs = new Option<int?>("--pretrain-epochs") { Description = "GPT epochs on the NAS-Bench-101 corpus" };
+        var preLr = new Option<double?>("--pretrain-lr") { Description = "Learning rate of pre-training (§4: 1e-4)" };
+        var fineEpochs = new Option<int?>("--finetune-epochs") { Description = "GPT epochs on the reference CNNs" };
+        var fineLr = new Option<double?>("--finetune-lr") { Description = "Learning rate of fine-tuning" };
+        var classifierEpochs = new Option<int?>("--classifier-epochs") { Description = "Block classifier epochs" };
+        var replay = new Option<int?>("--replay") { Description = "NAS-Bench-101 training cells mixed into fine-tuning so the GPT keeps them (0: the paper's plain fine-tuning)" };
         var noCopies = new Option<bool>("--no-fallback-copies") { Description = "Do not add the copies of training networks read through the nearest-token fallback" };
-        var dropout = new Option<double?>("--dropout") { Description = "GPT dropout (default: the preset's)" };
-        var optimizer = new Option<string>("--optimizer") { Description = "adam (§4) or adamw, for both GPT stages", DefaultValueFactory = _ => defaults.FineTuning.Optimizer.ToString().ToLowerInvariant() };
-        var weightDecay = new Option<double>("--weight-decay") { Description = "GPT weight decay in both stages (L2 for adam, decoupled for adamw)", DefaultValueFactory = _ => defaults.FineTuning.WeightDecay };
-        var heldOut = new Option<double>("--held-out") { Description = "Share of the sampled cells held out for evaluation", DefaultValueFactory = _ => defaults.HeldOutCells };
+        var dropout = new Option<double?>("--dropout") { Description = "GPT dropout (default: the GPT shape's)" };
+        var optimizer = new Option<string?>("--optimizer") { Description = "adam (§4) or adamw, for both GPT stages" };
+        var weightDecay = new Option<double?>("--weight-decay") { Description = "GPT weight decay in both stages (L2 for adam, decoupled for adamw)" };
+        var heldOut = new Option<double?>("--held-out") { Description = "Share of the sampled cells held out for evaluation" };
+        var heldOutNetworks = new Option<int?>("--held-out-networks") { Description = "Reference networks held out per family of 3 or more (0: train on all 36)" };
         var keepCorpora = new Option<string?>("--keep-corpora") { Description = "Keep the corpus files in this folder (default: a scratch folder, removed)" };
         var keepOptimizer = new Option<bool>("--keep-optimizer") { Description = "Also save the GPT's Adam state (triples gpt/)" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };
         var device = new Option<string>("--device") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => "cpu" };
         var command = new Command("train", "Build the corpora, pre-train and fine-tune the GPT, train the block classifier, evaluate on held-out architectures")
         {
-            output, preset, dropout, preEpochs, preLr, fineEpochs, fineLr, replay, noCopies, optimizer, weightDecay, classifierEpochs, heldOut, keepCorpora, keepOptimizer, threads, device,
+            output, priorPreset, preset, dropout, preEpochs, preLr, fineEpochs, fineLr, replay, noCopies, optimizer, weightDecay, classifierEpochs, heldOut,
+            heldOutNetworks, keepCorpora, keepOptimizer, threads, device,
         };
         corpus.AddTo(command);
         command.SetAction(parse => UserErrors.Run(() =>
         {
-            var config = corpus.Apply(parse, defaults) with
+            var basis = PriorTrainingConfig.Preset(parse.GetValue(priorPreset)!);
+            var config = corpus.Apply(parse, basis);
+            var gpt = parse.GetValue(preset) is { } shape ? GptConfig.Preset(shape) : config.Gpt;
+            GptTrainingConfig Stage(GptTrainingConfig stage, int? epochs, double? lr) => stage with
             {
-                Gpt = GptConfig.Preset(parse.GetValue(preset)!) is var gpt && parse.GetValue(dropout) is { } p ? gpt with { Dropout = p } : gpt,
-                FineTuningReplayCells = parse.GetValue(replay),
-                FallbackCopies = !parse.GetValue(noCopies),
-                PreTraining = defaults.PreTraining with
-                {
-                    Epochs = parse.GetValue(preEpochs), LearningRate = parse.GetValue(preLr),
-                    Optimizer = ParseOptimizer(parse.GetValue(optimizer)!), WeightDecay = parse.GetValue(weightDecay),
-                },
-                FineTuning = defaults.FineTuning with
-                {
-                    Epochs = parse.GetValue(fineEpochs), LearningRate = parse.GetValue(fineLr),
-                    Optimizer = ParseOptimizer(parse.GetValue(optimizer)!), WeightDecay = parse.GetValue(weightDecay),
-                },
-                Classifier = defaults.Classifier with { Epochs = parse.GetValue(classifierEpochs) },
-                HeldOutCells = parse.GetValue(heldOut),
+                Epochs = epochs ?? stage.Epochs, LearningRate = lr ?? stage.LearningRate,
+                Optimizer = parse.GetValue(optimizer) is { } name ? ParseOptimizer(name) : stage.Optimizer,
+                WeightDecay = parse.GetValue(weightDecay) ?? stage.WeightDecay,
+            };
+            config = config with
+            {
+                Gpt = parse.GetValue(dropout) is { } p ? gpt with { Dropout = p } : gpt,
+                FineTuningReplayCells = parse.GetValue(replay) ?? config.FineTuningReplayCells,
+                FallbackCopies = config.FallbackCopies && !parse.GetValue(noCopies),
+                PreTraining = Stage(config.PreTraining, parse.GetValue(preEpochs), parse.GetValue(preLr)),
+                FineTuning = Stage(config.FineTuning, parse.GetValue(fineEpochs), parse.GetValue(fineLr)),
+                Classifier = config.Classifier with { Epochs = parse.GetValue(classifierEpochs) ?? config.Classifier.Epochs },
+                HeldOutCells = parse.GetValue(heldOut) ?? config.HeldOutCells,
+                HeldOutPerFamily = parse.GetValue(heldOutNetworks) ?? config.HeldOutPerFamily,
                 KeepOptimizerState = parse.GetValue(keepOptimizer),
             };
             TorchRuntime.SetThreads(parse.GetValue(threads));
@@ -234,9 +238,14 @@ public static class PriorCommands
         AnsiConsole.Write(table);
         var c = evaluation.Classifier;
         var classifier = new Table().AddColumns("block classifier", "held-out layers", "accuracy", "majority baseline");
-        classifier.AddRow(Markup.Escape(string.Join(", ", manifest.Split.HeldOutNetworks)), c.HeldOutExamples.ToString("N0"),
+        classifier.AddRow(Markup.Escape(manifest.Split.HeldOutNetworks.Count > 0 ? string.Join(", ", manifest.Split.HeldOutNetworks) : "no held-out network"), c.HeldOutExamples.ToString("N0"),
             Best(c.Accuracy.ToString("P2"), c.Accuracy > c.Majority), c.Majority.ToString("P2"));
+        if (evaluation.SearchSpace is { } space)
+            classifier.AddRow($"{space.Candidates} quick-space candidates (28x28x1, 32x32x3)", space.Classifier.HeldOutExamples.ToString("N0"),
+                Best(space.Classifier.Accuracy.ToString("P2"), space.Classifier.Accuracy > space.Classifier.Majority), space.Classifier.Majority.ToString("P2"));
         AnsiConsole.Write(classifier);
+        if (evaluation.SearchSpace is { } candidates)
+            AnsiConsole.MarkupLine($"{candidates.ExactTokens:P2} of the search-space candidates' layer tokens are vocabulary tokens (the rest go through the nearest-token fallback)");
         AnsiConsole.MarkupLine($"vocabulary {manifest.VocabularySize} ids, sha256 {manifest.VocabularySha256[..16]}…; seed {manifest.Config.Seed}; " +
                                $"GPT {manifest.Config.Gpt.Layers} layers x {manifest.Config.Gpt.Width} wide; trained in {manifest.Training.Seconds.GetValueOrDefault("total") / 60:F1} min");
     }

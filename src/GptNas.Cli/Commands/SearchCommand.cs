@@ -52,14 +52,28 @@ public static class SearchCommand
         var resuming = storage is null && folder.HasStudyDatabase;
         AnsiConsole.MarkupLine($"{(resuming ? "resuming" : "starting")} search in [bold]{Markup.Escape(folder.Path)}[/]: population {config.Ga.Population}, " +
                                $"{config.Ga.Generations} generations, {(config.Ga.Reconstruct ? "with GPT reconstruction" : "without GPT (ablation)")}, seed {config.Seed}");
+        if (config.Ga.Reconstruct) DescribePrior(config.Prior);
         var run = new SearchRun(config, dataName, folder, new PriorPredictorSource(config.Prior), join, storage);
         var outcome = SearchProgressDisplay.Run(config, (searchProgress, finalProgress) =>
             run.Run(searchProgress, finalProgress, line => AnsiConsole.MarkupLine(Markup.Escape(line))));
         AnsiConsole.MarkupLine($"best [bold]{outcome.BestTrial}[/]: proxy fitness {outcome.ProxyFitness:P2}, {outcome.Best.Parameters:N0} parameters, " +
                                $"{outcome.Best.Blocks.Count} blocks, hash {outcome.Best.Hash}");
+        if (config.Ga.Reconstruct) AnsiConsole.MarkupLine($"GPT reconstruction: {Markup.Escape(outcome.Reconstruction.ToString())}");
         AnsiConsole.MarkupLine($"final test top-1 [bold green]{outcome.Final.TestTop1:P2}[/] (top-5 {outcome.Final.TestTop5:P2}) after {config.Final.Epochs} epochs");
         AnsiConsole.MarkupLine($"wrote {Markup.Escape(folder.Path)}: {Markup.Escape(string.Join(", ", new[] { folder.StudyDatabase, folder.BestArchitectureFile, folder.WeightsFile }.Select(Path.GetFileName)))}; " +
                                $"'gptnas report --run {Markup.Escape(folder.Path)}' draws the plots");
         return 0;
+    }
+
+    /// <summary>Which prior reconstruction uses, and where it departs from the paper's.</summary>
+    private static void DescribePrior(PriorSettings settings)
+    {
+        var path = settings.Path.Length > 0 ? settings.Path : ArchitecturePrior.ShippedFolder();
+        var manifest = PriorManifest.Read(path);
+        var gpt = manifest.Config.Gpt;
+        AnsiConsole.MarkupLine($"prior {Markup.Escape(path)}: GPT {gpt.Layers} layers x {gpt.Heads} heads, d_model {gpt.Width}, context {gpt.Context}; " +
+                               $"{manifest.PreTrainingCorpus.Architectures:N0} NAS-Bench-101 cells, {manifest.Split.TrainNetworks.Count} reference networks");
+        foreach (var deviation in manifest.Config.PaperDeviations())
+            AnsiConsole.MarkupLine($"[yellow]warning:[/] this prior is not the paper's: {Markup.Escape(deviation)}");
     }
 }

@@ -56,8 +56,64 @@ public abstract class BlockDefinition
         return block.Fits(input) ? block : null;
     }
 
+    /// <summary>
+    /// Every distinct block <see cref="Create"/> can make on <paramref name="input"/>: each of <paramref name="widths"/>,
+    /// with and without down-sampling (when <paramref name="mayDownsample"/>), and every combination of its random
+    /// choices (kernel, activation, squeeze-excitation). Reconstruction picks among these the one the prior predicted.
+    /// </summary>
+    public IReadOnlyList<Block> Variants(Shape input, IEnumerable<int> widths, bool mayDownsample)
+    {
+        var found = new Dictionary<string, Block>(StringComparer.Ordinal);
+        foreach (var width in widths.Distinct())
+            foreach (var downsample in mayDownsample ? [false, true] : new[] { false })
+                foreach (var block in ScriptedChoices.Each(random => Create(input, width, downsample, random)))
+                    if (block is not null) found.TryAdd(block.Text, block);
+        return found.Values.ToList();
+    }
+
     /// <summary>The block <see cref="Create(Shape, int, bool, Random)"/> proposes, before checking that it fits.</summary>
     private protected abstract Block Propose(Shape input, int width, bool downsample, int stride, Random random);
 
     private protected Block Of(params (string Name, object Value)[] settings) => Block.Of(Kind, settings);
+}
+
+/// <summary>Runs a draw once for every combination of the choices it makes from its <see cref="Random"/>.</summary>
+internal sealed class ScriptedChoices : Random
+{
+    private readonly List<int> _script = [];
+    private readonly List<int> _radix = [];
+    private int _position;
+
+    public static IEnumerable<T> Each<T>(Func<Random, T> draw)
+    {
+        var choices = new ScriptedChoices();
+        while (true)
+        {
+            choices._position = 0;
+            yield return draw(choices);
+            // Next combination: the last choice that can still grow grows, the ones after it start again.
+            choices._script.RemoveRange(choices._position, choices._script.Count - choices._position);
+            choices._radix.RemoveRange(choices._position, choices._radix.Count - choices._position);
+            var i = choices._position - 1;
+            while (i >= 0 && choices._script[i] + 1 >= choices._radix[i]) i--;
+            if (i < 0) yield break;
+            choices._script[i]++;
+            choices._script.RemoveRange(i + 1, choices._script.Count - i - 1);
+            choices._radix.RemoveRange(i + 1, choices._radix.Count - i - 1);
+        }
+    }
+
+    public override int Next(int maxValue)
+    {
+        if (_position == _script.Count)
+        {
+            _script.Add(0);
+            _radix.Add(Math.Max(1, maxValue));
+        }
+        return _script[_position++];
+    }
+
+    public override int Next(int minValue, int maxValue) => minValue + Next(maxValue - minValue);
+    public override int Next() => throw new NotSupportedException("block creation draws whole choices only");
+    public override double NextDouble() => throw new NotSupportedException("block creation draws whole choices only");
 }

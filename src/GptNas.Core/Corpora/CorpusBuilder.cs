@@ -114,8 +114,10 @@ public static class CorpusBuilder
     {
         var units = NasBench101Skeleton.Flatten(cell, options.Input, options.Classes);
         var reference = NasBench101Skeleton.Flatten(cell, new Shape(options.Input.Channels, LayerToken.ReferenceSize, LayerToken.ReferenceSize), options.Classes);
+        var baseFactor = LayerToken.BaseFactor(reference, NasBench101Skeleton.StemUnits);
         var tokens = new LayerToken[units.Count];
-        for (var i = 0; i < tokens.Length; i++) tokens[i] = cache.GetOrAdd((units[i], reference[i]), pair => LayerToken.Of(pair.Item1, pair.Item2));
+        tokens[0] = LayerToken.Of(units[0], reference[0], baseFactor, readsImage: true);
+        for (var i = 1; i < tokens.Length; i++) tokens[i] = cache.GetOrAdd((units[i], reference[i]), pair => LayerToken.Of(pair.Item1, pair.Item2, baseFactor));
         return tokens;
     }
 

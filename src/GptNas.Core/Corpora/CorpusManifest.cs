@@ -9,7 +9,7 @@ namespace GptNas.Corpora;
 /// </summary>
 public sealed record CorpusManifest
 {
-    public const string CurrentFormat = "gptnas-corpus/1";
+    public const string CurrentFormat = "gptnas-corpus/2";
 
     /// <summary>Format tag, <see cref="CurrentFormat"/>.</summary>
     public string Format { get; init; } = CurrentFormat;

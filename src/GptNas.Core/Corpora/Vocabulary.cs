@@ -14,10 +14,10 @@ namespace GptNas.Corpora;
 /// Unknown tokens at inference (<see cref="Encode(LayerToken)"/>) map to the nearest known token of the
 /// same kind: same category and, for conv, the same kernel and stride; for pool, the same type, kernel
 /// and stride; for other, the same name; any fc. Among those, the smallest distance wins, where the
-/// distance adds |log2| of the ratio of in channels, of out channels, of in factors, of out factors and
-/// of groups, 8 for a global size against a spatial one, and 1 for each differing padding, dilation, bias
-/// or value (lowest id on a tie). With no candidate the token is <c>&lt;unk&gt;</c>.
-/// File form: a header <c># gptnas vocabulary v1 tokens=N sha256=H</c>, then one token per line in id
+/// distance adds the octaves between the channel ratios, the stages apart (8 for a pooled map against a
+/// spatial one), and 1 for each differing grouping, padding, dilation, bias or value (lowest id on a tie).
+/// With no candidate the token is <c>&lt;unk&gt;</c>. <see cref="IsExact"/> tells whether a token needs no fallback.
+/// File form: a header <c># gptnas vocabulary v2 tokens=N sha256=H</c>, then one token per line in id
 /// order, reserved ones first; H is the SHA-256 of those lines joined by '\n'.
 /// </remarks>
 public sealed class Vocabulary
@@ -27,7 +27,7 @@ public sealed class Vocabulary
     public const string Pad = "<pad>";
     public const string Bos = "<bos>";
     public const string Unk = "<unk>";
-    private const string Header = "# gptnas vocabulary v1";
+    private const string Header = "# gptnas vocabulary v2";
 
     private readonly string[] _texts;
     private readonly LayerToken?[] _tokens;
@@ -61,6 +61,9 @@ public sealed class Vocabulary
 
     public bool TryGetId(LayerToken token, out int id) => _ids.TryGetValue(token.Text, out id);
 
+    /// <summary>True when <paramref name="token"/> is in the vocabulary itself, not encoded through a fallback.</summary>
+    public bool IsExact(LayerToken token) => _ids.ContainsKey(token.Text);
+
     /// <summary>The token's id; an unknown token gets its nearest known token's id, or <see cref="UnkId"/> (see remarks).</summary>
     public int Encode(LayerToken token) =>
         _ids.TryGetValue(token.Text, out var id) ? id : _fallbacks.GetOrAdd(token.Text, _ => Nearest(token));
@@ -90,14 +93,12 @@ public sealed class Vocabulary
     };
 
     private static double Distance(LayerToken a, LayerToken b) =>
-        Log(a.In.Channels, b.In.Channels) + Log(a.Out.Channels, b.Out.Channels) + Factor(a.In, b.In) + Factor(a.Out, b.Out)
-        + Log(a.Groups, b.Groups) + (a.Padding != b.Padding ? 1 : 0) + (a.Dilation != b.Dilation ? 1 : 0)
+        Steps(a.Ratio, b.Ratio) / 2.0 + (a.IsGlobal == b.IsGlobal ? Math.Abs(a.IsGlobal ? 0 : a.Stage - b.Stage) : 8)
+        + (a.Groups != b.Groups ? 1 : 0) + (a.Padding != b.Padding ? 1 : 0) + (a.Dilation != b.Dilation ? 1 : 0)
         + (a.Bias != b.Bias ? 1 : 0) + (a.Value.Equals(b.Value) ? 0 : 1);
 
-    private static double Log(int a, int b) => Math.Abs(Math.Log2((double)Math.Max(a, 1) / Math.Max(b, 1)));
-
-    private static double Factor(TokenSize a, TokenSize b) =>
-        a.IsGlobal == b.IsGlobal ? (a.IsGlobal ? 0 : Log(a.Factor, b.Factor)) : 8;
+    // Half-octaves apart; the image-reading ratio is far from every other.
+    private static double Steps(int? a, int? b) => a is { } x && b is { } y ? Math.Abs(x - y) : a == b ? 0 : 16;
 
     private static string HashOf(IEnumerable<string> lines) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', lines))));

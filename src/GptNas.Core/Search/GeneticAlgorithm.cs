@@ -96,8 +96,11 @@ public sealed class GeneticAlgorithm<T> : ISearchStrategy<T> where T : notnull
         var random = _seeds.Random($"reconstruct/{individual.Id}");
         var eliminated = _schedule.Choose(_space.GeneCount(individual.Candidate), individual.Generation, _config.Generations, random);
         if (eliminated.Count == 0) return individual;
-        var (candidate, predicted) = _prior.Rebuild(individual.Candidate, eliminated, random);
-        return individual with { Candidate = candidate, Predicted = predicted, Operators = [.. individual.Operators, SearchOperator.Reconstruct] };
+        var rebuilt = _prior.Rebuild(individual.Candidate, eliminated, random);
+        // A discarded rebuild (nothing predicted) leaves the candidate as it was: not tagged as reconstructed.
+        return rebuilt.Predicted.Count == 0
+            ? individual with { PriorCounts = rebuilt.Counts }
+            : individual with { Candidate = rebuilt.Candidate, Predicted = rebuilt.Predicted, PriorCounts = rebuilt.Counts, Operators = [.. individual.Operators, SearchOperator.Reconstruct] };
     }
 
     private static List<Individual<T>> Evaluated(List<Individual<T>> individuals, IReadOnlyList<double> fitness)

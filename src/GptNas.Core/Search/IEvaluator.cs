@@ -10,4 +10,8 @@ public sealed record EvaluationResult(double Fitness, IReadOnlyDictionary<string
 public interface IEvaluator<T> where T : notnull
 {
     EvaluationResult Evaluate(Individual<T> individual, int seed, CancellationToken cancellation);
+
+    /// <summary>What an evaluation of this candidate trains, as a key: two trials with the same key score the same, so the
+    /// second reuses the first's result. By default the candidate's hash.</summary>
+    string TrainingKey(string hash, IReadOnlyList<int> predicted) => hash;
 }

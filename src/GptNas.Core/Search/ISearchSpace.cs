@@ -36,6 +36,14 @@ public interface ISearchSpace<T> where T : notnull
 /// </summary>
 public interface ICandidatePrior<T> where T : notnull
 {
-    /// <returns>The rebuilt candidate and the gene positions the prior predicted.</returns>
-    (T Candidate, IReadOnlyList<int> Predicted) Rebuild(T candidate, IReadOnlyList<int> eliminated, Random random);
+    Reconstruction<T> Rebuild(T candidate, IReadOnlyList<int> eliminated, Random random);
+}
+
+/// <summary>What a reconstruction made: the rebuilt candidate, the gene positions the prior predicted (empty when the
+/// rebuild was discarded), and counts of how the prior's proposals reached it (stored with the trial; see <see cref="Trials.TrialMetrics"/>).</summary>
+public sealed record Reconstruction<T>(T Candidate, IReadOnlyList<int> Predicted, IReadOnlyDictionary<string, double> Counts) where T : notnull
+{
+    public Reconstruction(T candidate, IReadOnlyList<int> predicted) : this(candidate, predicted, new Dictionary<string, double>()) { }
+
+    public void Deconstruct(out T candidate, out IReadOnlyList<int> predicted) => (candidate, predicted) = (Candidate, Predicted);
 }

@@ -15,6 +15,8 @@ public sealed record Individual<T>(
     /// <summary>"g3/i7": generation 3, index 7. Stable across runs with the same seed.</summary>
     public string Id => $"g{Generation}/i{Index}";
     public double Fitness { get; init; }
+    /// <summary>How the prior's proposals reached this candidate (see <see cref="Reconstruction{T}.Counts"/>); empty without reconstruction.</summary>
+    public IReadOnlyDictionary<string, double> PriorCounts { get; init; } = new Dictionary<string, double>();
 }
 
 /// <summary>The best and mean fitness of one generation's survivors.</summary>

@@ -85,29 +85,34 @@ public sealed class StudyRunner<T>(
             var duplicate = options.ReuseDuplicates ? Duplicate(trial) : null;
             var result = duplicate ?? evaluator.Evaluate(individual, trial.Seed, limit.Token);
             var metrics = new Dictionary<string, double>(result.Metrics) { [TrialMetrics.Seconds] = clock.Elapsed.TotalSeconds };
+            foreach (var (key, value) in individual.PriorCounts) metrics[key] = value;
             if (duplicate is not null) metrics[TrialMetrics.Duplicate] = 1;
             if (!double.IsFinite(result.Fitness)) throw new GptNasException($"fitness is {result.Fitness}");
             store.Finish(trial.Id, TrialState.Complete, result.Fitness, metrics, null);
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellation.IsCancellationRequested)
         {
-            store.Finish(trial.Id, TrialState.Failed, null, new Dictionary<string, double> { [TrialMetrics.Seconds] = clock.Elapsed.TotalSeconds },
-                $"timed out after {options.TrialTimeout!.Value.TotalSeconds:F0} s");
+            store.Finish(trial.Id, TrialState.Failed, null, FailedMetrics(individual, clock), $"timed out after {options.TrialTimeout!.Value.TotalSeconds:F0} s");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // A NaN loss, out of memory or a bad candidate fails this trial only; the search goes on.
-            store.Finish(trial.Id, TrialState.Failed, null, new Dictionary<string, double> { [TrialMetrics.Seconds] = clock.Elapsed.TotalSeconds },
-                $"{e.GetType().Name}: {e.Message.Split('\n')[0]}");
+            store.Finish(trial.Id, TrialState.Failed, null, FailedMetrics(individual, clock), $"{e.GetType().Name}: {e.Message.Split('\n')[0]}");
         }
         return store.FindTrial(trial.StudyId, trial.Generation, trial.Index)!;
     }
 
-    /// <summary>The result of an earlier complete trial of the same candidate in this study, if any.</summary>
+    private static Dictionary<string, double> FailedMetrics(Individual<T> individual, Stopwatch clock) =>
+        new(individual.PriorCounts) { [TrialMetrics.Seconds] = clock.Elapsed.TotalSeconds };
+
+    /// <summary>The result of an earlier complete trial that trained the same thing (<see cref="IEvaluator{T}.TrainingKey"/>) in this study, if any.</summary>
     private EvaluationResult? Duplicate(TrialRecord trial)
     {
-        var earlier = store.Trials(trial.StudyId).FirstOrDefault(t => t.Hash == trial.Hash && t.State == TrialState.Complete && t.Id != trial.Id);
-        return earlier is null ? null : new EvaluationResult(earlier.Fitness!.Value, earlier.Metrics.Where(m => m.Key is not (TrialMetrics.Seconds or TrialMetrics.Duplicate)).ToDictionary());
+        var key = evaluator.TrainingKey(trial.Hash, trial.Predicted);
+        var earlier = store.Trials(trial.StudyId).FirstOrDefault(t =>
+            t.Hash == trial.Hash && t.State == TrialState.Complete && t.Id != trial.Id && evaluator.TrainingKey(t.Hash, t.Predicted) == key);
+        return earlier is null ? null : new EvaluationResult(earlier.Fitness!.Value,
+            earlier.Metrics.Where(m => m.Key is not (TrialMetrics.Seconds or TrialMetrics.Duplicate) && !m.Key.StartsWith("prior_", StringComparison.Ordinal)).ToDictionary());
     }
 
     private void WaitForOthers(long studyId)

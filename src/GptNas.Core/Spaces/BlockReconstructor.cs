@@ -1,48 +1,105 @@
 using GptNas.Architectures;
+using GptNas.Corpora;
 using GptNas.Search;
+using GptNas.Trials;
 
 namespace GptNas.Spaces;
 
 /// <summary>
 /// GPT-NAS §5 on the block space: walk the blocks in order; an eliminated block is replaced by the block the
-/// predictor proposes for the rebuilt prefix, instantiated to fit the incoming shape (its width is the list
-/// width nearest the predicted layer's, and it down-samples when the predicted layer does and the budget
-/// allows); kept blocks are repaired to their new input. The result is always a valid, admissible candidate.
+/// predictor proposes for the rebuilt prefix; kept blocks are repaired to their new input. The result is always a
+/// valid, admissible candidate, or the original one when the rebuild breaks the space's limits.
 /// </summary>
+/// <remarks>
+/// The prediction reaches the network as the predictor said it: every block the space can build at the position
+/// (<see cref="BlockDefinition.Variants"/>: each list width and the width the predicted layer asks for, with and
+/// without down-sampling, every kernel, activation and squeeze-excitation choice) is written as layer tokens, the
+/// predicted layer is drawn only among the layers such blocks begin with, and the block of the predicted kind whose
+/// layers follow the predicted ones longest is built. A predictor that proposes no layers (the uniform control) gets a
+/// random width from the list and down-samples one time in four.
+/// </remarks>
 public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predictor) : ICandidatePrior<Architecture>
 {
-    public (Architecture Candidate, IReadOnlyList<int> Predicted) Rebuild(Architecture candidate, IReadOnlyList<int> eliminated, Random random)
+    public Reconstruction<Architecture> Rebuild(Architecture candidate, IReadOnlyList<int> eliminated, Random random)
     {
         var config = space.Config;
         var remove = eliminated.ToHashSet();
         var blocks = new List<Block>();
         var predicted = new List<int>();
+        var asPredicted = new HashSet<int>();
+        var counts = new Counts();
         var shape = space.StemOutput;
         var downsamples = 0;
         for (var i = 0; i < candidate.Blocks.Count; i++)
         {
             var budget = blocks.Count > 0 && downsamples < config.DownsampleLimit;
-            var block = remove.Contains(i) ? Predict(blocks, shape, budget, random) : Keep(candidate.Blocks[i], shape, budget);
-            if (block is null) continue;
-            if (remove.Contains(i)) predicted.Add(blocks.Count);
+            Block? block;
+            if (remove.Contains(i))
+            {
+                (block, var followed) = Predict(blocks, shape, budget, random, counts);
+                if (block is null) continue;
+                if (followed) asPredicted.Add(blocks.Count);
+                predicted.Add(blocks.Count);
+            }
+            else if ((block = Keep(candidate.Blocks[i], shape, budget)) is null) continue;
             var next = block.OutputOn(shape);
             if (next.Height < shape.Height) downsamples++;
             blocks.Add(block);
             shape = next;
         }
         var rebuilt = space.Build(blocks);
-        return space.Admissible(rebuilt) ? (rebuilt, predicted) : (candidate, []);
+        var repaired = predicted.Where(p => rebuilt.Blocks[p].Text != blocks[p].Text).ToHashSet();
+        counts.Add(TrialMetrics.PriorBlocks, predicted.Count);
+        counts.Add(TrialMetrics.PriorRepaired, repaired.Count);
+        counts.Add(TrialMetrics.PriorBlocksAsPredicted, asPredicted.Count(p => !repaired.Contains(p)));
+        if (space.Admissible(rebuilt)) return new Reconstruction<Architecture>(rebuilt, predicted, counts.Values);
+        counts.Add(TrialMetrics.PriorDiscarded, 1);
+        return new Reconstruction<Architecture>(candidate, [], counts.Values);
     }
 
-    private Block? Predict(List<Block> blocks, Shape incoming, bool mayDownsample, Random random)
+    /// <summary>The predicted block at this position, and whether it begins with the predicted layer.</summary>
+    private (Block? Block, bool Followed) Predict(List<Block> blocks, Shape incoming, bool mayDownsample, Random random, Counts counts)
     {
-        var allowed = space.Config.Kinds.Where(k => BlockKinds.Of(k).Create(incoming, incoming.Channels, false, FirstChoice.Instance) is not null).ToHashSet();
-        var prediction = predictor.Predict(space.Build(blocks), allowed, random);
-        var width = Nearest(prediction.OutChannels ?? incoming.Channels);
-        var downsample = prediction.Downsamples && mayDownsample;
-        var kind = BlockKinds.Of(prediction.Kind);
-        return kind.Create(incoming, width, downsample, random) ?? kind.Create(incoming, width, false, random);
+        var prefix = space.Build(blocks);
+        var position = Position.Of(space, prefix, incoming, mayDownsample);
+        var prediction = predictor.Predict(prefix, position.Question, random);
+        counts.Add(prediction.Counts);
+        if (!position.Variants.TryGetValue(prediction.Kind, out var variants))
+            throw new GptNasException($"the block predictor proposed {prediction.Kind}, which cannot be built here");
+        if (prediction.Layers.Count == 0)
+        {
+            // No layers to follow (the uniform control): a list width, down-sampling one time in four.
+            var kind = BlockKinds.Of(prediction.Kind);
+            var width = space.Config.Widths[random.Next(space.Config.Widths.Count)];
+            var downsample = random.Next(4) == 0 && mayDownsample;
+            return (kind.Create(incoming, width, downsample, random) ?? kind.Create(incoming, width, false, random), false);
+        }
+        // The width the predicted layer asks for is kept where it lies within the list's range.
+        if (prediction.Layers[0].Ratio is { } ratio)
+        {
+            var width = (int)Math.Round(incoming.Channels * Math.Pow(2, ratio / 2.0));
+            if (width >= space.Config.Widths.Min() && width <= space.Config.Widths.Max() && !variants.Any(v => v.Block.Has("out") && v.Block.Int("out") == width))
+                variants = [.. variants, .. BlockKinds.Of(prediction.Kind).Variants(incoming, [width], mayDownsample).Select(b => (b, position.TokensOf(b)))];
+        }
+        // The variant whose layers follow the prediction longest; ties broken by the most layers matched, then at random.
+        var scored = variants.Select(v => (v.Block, v.Tokens, Follow: Follow(v.Tokens, prediction.Layers), Matched: Matched(v.Tokens, prediction.Layers))).ToList();
+        var best = scored.Where(v => v.Follow == scored.Max(s => s.Follow)).ToList();
+        best = best.Where(v => v.Matched == best.Max(s => s.Matched)).ToList();
+        var chosen = best[random.Next(best.Count)];
+        counts.Add(TrialMetrics.PriorRolloutMatched, chosen.Follow);
+        counts.Add(TrialMetrics.PriorRolloutLayers, Math.Min(chosen.Tokens.Count, prediction.Layers.Count));
+        return (chosen.Block, chosen.Follow > 0);
     }
+
+    private static int Follow(IReadOnlyList<LayerToken> built, IReadOnlyList<LayerToken> predicted)
+    {
+        var n = 0;
+        while (n < built.Count && n < predicted.Count && built[n].Equals(predicted[n])) n++;
+        return n;
+    }
+
+    private static int Matched(IReadOnlyList<LayerToken> built, IReadOnlyList<LayerToken> predicted) =>
+        Enumerable.Range(0, Math.Min(built.Count, predicted.Count)).Count(i => built[i].Equals(predicted[i]));
 
     /// <summary>A kept block, repaired to its input; it stops down-sampling when the budget is spent.</summary>
     private static Block? Keep(Block block, Shape incoming, bool mayDownsample)
@@ -52,30 +109,74 @@ public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predict
         return fitted.Has("stride") ? fitted.With("stride", 1).FitTo(incoming) : null;
     }
 
-    private int Nearest(int channels) => space.Config.Widths.MinBy(w => Math.Abs(Math.Log((double)w / Math.Max(1, channels))));
-
-    /// <summary>
-    /// Draws nothing: every "random" choice is the lowest. For the feasibility check of a kind, where the drawn
-    /// settings (kernel 3 or 1 at same padding, activation, SE ratio) never change whether the block fits.
-    /// </summary>
-    private sealed class FirstChoice : Random
+    /// <summary>Every block the space can build after a prefix, each with its layer tokens there.</summary>
+    private sealed record Position(IReadOnlyDictionary<BlockKind, List<(Block Block, IReadOnlyList<LayerToken> Tokens)>> Variants, BlockPosition Question,
+        Func<Block, IReadOnlyList<LayerToken>> TokensOf)
     {
-        public static readonly FirstChoice Instance = new();
+        public static Position Of(BlockSpace space, Architecture prefix, Shape incoming, bool mayDownsample)
+        {
+            // Tokens are relative to where the first block begins, measured at the reference size (see LayerToken).
+            var reference = new Shape(prefix.Input.Channels, LayerToken.ReferenceSize, LayerToken.ReferenceSize);
+            var atReference = prefix.WithInput(reference, prefix.Classes).Flatten(out var spans);
+            var stemUnits = spans.FirstOrDefault(s => !s.IsStem) is { Block: not null } first ? first.FirstUnit : HeadStart(prefix, atReference.Count);
+            var baseFactor = LayerToken.BaseFactor(atReference, stemUnits);
+            var incomingAtReference = atReference[HeadStart(prefix, atReference.Count)].In;
+            var widths = space.Config.Widths.Append(incoming.Channels).ToList();
+            var variants = new Dictionary<BlockKind, List<(Block, IReadOnlyList<LayerToken>)>>();
+            foreach (var kind in space.Config.Kinds)
+            {
+                var list = BlockKinds.Of(kind).Variants(incoming, widths, mayDownsample)
+                    .Select(b => (b, Tokens(b, incoming, incomingAtReference, baseFactor))).ToList();
+                if (list.Count > 0) variants[kind] = list;
+            }
+            var firstLayers = variants.Values.SelectMany(v => v).Select(v => v.Item2[0]).ToHashSet();
+            var stage = LayerToken.Of(LayerUnit.OtherLayer("BN", incoming, incoming), LayerUnit.OtherLayer("BN", incomingAtReference, incomingAtReference), baseFactor).Stage;
+            var question = new BlockPosition(
+                variants.Keys.ToHashSet(), firstLayers, stage,
+                layer => variants.Where(kv => kv.Value.Any(v => v.Item2[0].Equals(layer))).Select(kv => kv.Key).ToHashSet(),
+                kind => variants.TryGetValue(kind, out var v) ? v.Max(x => x.Item2.Count) : 0);
+            return new Position(variants.ToDictionary(kv => kv.Key, kv => kv.Value), question, b => Tokens(b, incoming, incomingAtReference, baseFactor));
+        }
 
-        public override int Next() => 0;
-        public override int Next(int maxValue) => 0;
-        public override int Next(int minValue, int maxValue) => minValue;
-        public override double NextDouble() => 0;
-        protected override double Sample() => 0;
+        // Global pooling, optional dropout and fc end every architecture.
+        private static int HeadStart(Architecture architecture, int units) => units - 2 - (architecture.Dropout > 0 ? 1 : 0);
+
+        private static IReadOnlyList<LayerToken> Tokens(Block block, Shape incoming, Shape incomingAtReference, int baseFactor)
+        {
+            var units = new List<LayerUnit>();
+            var reference = new List<LayerUnit>();
+            block.Write(incoming, units);
+            block.Write(incomingAtReference, reference);
+            return units.Select((u, i) => LayerToken.Of(u, reference[i], baseFactor)).ToArray();
+        }
+    }
+
+    /// <summary>Sums of <see cref="TrialMetrics"/>'s prior counts over one reconstruction.</summary>
+    private sealed class Counts
+    {
+        public Dictionary<string, double> Values { get; } = new();
+
+        public void Add(string key, double value) => Values[key] = Values.GetValueOrDefault(key) + value;
+
+        public void Add(PredictionCounts c)
+        {
+            Add(TrialMetrics.PriorContextTokens, c.ContextTokens);
+            Add(TrialMetrics.PriorContextExact, c.ContextExact);
+            Add(TrialMetrics.PriorClassifierTokens, c.ClassifierTokens);
+            Add(TrialMetrics.PriorClassifierExact, c.ClassifierExact);
+            Add(TrialMetrics.PriorMaskRelaxed, c.MaskRelaxed ? 1 : 0);
+            Add(TrialMetrics.PriorUnrealisable, c.Unrealisable ? 1 : 0);
+        }
     }
 }
 
-/// <summary>A predictor without knowledge: uniform over allowed kinds. For tests and as a control for the GPT.</summary>
-public sealed class UniformBlockPredictor(IReadOnlyList<int> widths) : IBlockPredictor
+/// <summary>A predictor without knowledge: a kind uniformly among those that fit, and no layers (the reconstruction then
+/// draws the width and down-sampling). For tests and as the control for the GPT.</summary>
+public sealed class UniformBlockPredictor : IBlockPredictor
 {
-    public BlockPrediction Predict(Architecture prefix, IReadOnlySet<BlockKind> allowedKinds, Random random)
+    public BlockPrediction Predict(Architecture prefix, BlockPosition position, Random random)
     {
-        var kinds = allowedKinds.Order().ToList();
-        return new BlockPrediction(kinds[random.Next(kinds.Count)], widths[random.Next(widths.Count)], random.Next(4) == 0);
+        var kinds = position.Kinds.Order().ToList();
+        return new BlockPrediction(kinds[random.Next(kinds.Count)], [], PredictionCounts.None);
     }
 }

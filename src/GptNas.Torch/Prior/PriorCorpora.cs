@@ -29,13 +29,16 @@ public sealed record CorpusSplit(IReadOnlyList<int[]> Train, IReadOnlyList<int[]
 /// <param name="HeldOutNetworks">Names of the reference CNNs held out, in corpus order.</param>
 /// <param name="UnseenCellTokens">Token occurrences in the held-out cells that the vocabulary lacks.</param>
 /// <param name="UnseenNetworkTokens">Token occurrences in the held-out networks that the vocabulary lacks.</param>
+/// <param name="ClassifierOnly">Labelled sequences only the block classifier learns from: a sample of the training cells
+/// (their conv-BN-ReLU and max-pool layers) and the training networks with their max-pool blocks as average pools.</param>
 public sealed record PriorData(Vocabulary Vocabulary, CorpusManifest PreTrainingManifest, CorpusManifest FineTuningManifest,
     CorpusSplit Cells, CorpusSplit Networks, IReadOnlyList<string> TrainNetworks, IReadOnlyList<string> HeldOutNetworks,
-    long UnseenCellTokens, long UnseenNetworkTokens)
+    long UnseenCellTokens, long UnseenNetworkTokens, IReadOnlyList<(int[] Ids, BlockKind?[] Labels)> ClassifierOnly)
 {
-    /// <summary>Block classifier examples of the training networks (head layers skipped).</summary>
+    /// <summary>Block classifier examples of the training architectures (head and merge layers skipped).</summary>
     public IReadOnlyList<BlockExample> TrainExamples(int context) =>
-        PriorCorpora.Examples(Networks.TrainWithCopies, [.. Networks.TrainLabels!, .. Networks.CopyLabels ?? []], context);
+        PriorCorpora.Examples([.. Networks.TrainWithCopies, .. ClassifierOnly.Select(c => c.Ids)],
+            [.. Networks.TrainLabels!, .. Networks.CopyLabels ?? [], .. ClassifierOnly.Select(c => c.Labels)], context);
 
     /// <summary>Block classifier examples of the held-out networks.</summary>
     public IReadOnlyList<BlockExample> HeldOutExamples(int context) => PriorCorpora.Examples(Networks.HeldOut, Networks.HeldOutLabels!, context);
@@ -119,17 +122,25 @@ public static class PriorCorpora
         var networks = CorpusFile.Read(finePath).ToList();
         for (var i = 0; i < networks.Count; i++)
             if (!isHeldOutNetwork[i]) Count(networks[i]);
-        var vocabulary = Vocabulary.Build(architectures.Keys);
+        var labels = CorpusFile.ReadLabels(CorpusFile.LabelsPath(finePath)).Select(l => l.ToArray()).ToList();
+        var averaged = Enumerable.Range(0, networks.Count).Where(i => !isHeldOutNetwork[i]).Select(i => AveragePooled(networks[i], labels[i]))
+            .Where(c => c.Labels.Contains(BlockKind.AvgPool)).ToList();
+        // The average pools enter the vocabulary (candidates use them) but not the GPT's corpus: no corpus network has one.
+        var vocabulary = Vocabulary.Build(architectures.Keys.Concat(averaged.SelectMany(c => c.Tokens)));
 
         var cells = new List<int[]>(cellCount);
+        var classifierCells = CorpusBuilder.SampleIndices(cellCount, Math.Min(config.ClassifierCells, cellCount), (ulong)seeds.Derive("classifier/cells"))
+            .Where(i => !heldOutCells.Contains(i)).ToHashSet();
+        var classifierOnly = new List<(int[] Ids, BlockKind?[] Labels)>();
         long unseenCellTokens = 0;
         foreach (var (line, i) in CorpusFile.Read(prePath).Select((line, i) => (line, i)))
         {
             cells.Add(vocabulary.Encode(line));
             if (heldOutCells.Contains(i)) unseenCellTokens += Unseen(architectures, [line]);
+            if (classifierCells.Contains(i)) classifierOnly.Add((cells[^1], Corpora.NasBench101.NasBench101Skeleton.BlockLabels(line)));
         }
+        classifierOnly.AddRange(averaged.Select(c => (vocabulary.Encode(c.Tokens), c.Labels)));
         var networkIds = networks.Select(line => vocabulary.Encode(line)).ToList();
-        var labels = CorpusFile.ReadLabels(CorpusFile.LabelsPath(finePath)).Select(l => l.ToArray()).ToList();
         var cellSplit = new CorpusSplit(
             cells.Where((_, i) => !heldOutCells.Contains(i)).ToArray(),
             cells.Where((_, i) => heldOutCells.Contains(i)).ToArray());
@@ -142,7 +153,18 @@ public static class PriorCorpora
             copies.Select(c => c.Ids).ToArray(), copies.Select(c => c.Labels).ToArray());
         return new PriorData(vocabulary, preManifest, fineManifest, cellSplit, networkSplit,
             config.Networks.Where((_, i) => !isHeldOutNetwork[i]).ToArray(), config.Networks.Where((_, i) => isHeldOutNetwork[i]).ToArray(),
-            unseenCellTokens, Unseen(architectures, networks.Where((_, i) => isHeldOutNetwork[i])));
+            unseenCellTokens, Unseen(architectures, networks.Where((_, i) => isHeldOutNetwork[i])), classifierOnly);
+    }
+
+    /// <summary>A network with each max-pool block (label MaxPool) as an average pool of the same window, labelled AvgPool.</summary>
+    private static (LayerToken[] Tokens, BlockKind?[] Labels) AveragePooled(IReadOnlyList<LayerToken> tokens, BlockKind?[] labels)
+    {
+        var copy = tokens.ToArray();
+        var copyLabels = labels.ToArray();
+        for (var i = 0; i < copy.Length; i++)
+            if (labels[i] == BlockKind.MaxPool && copy[i].Category == LayerCategory.Pool)
+                (copy[i], copyLabels[i]) = (copy[i].WithPool(PoolType.Avg), BlockKind.AvgPool);
+        return (copy, copyLabels);
     }
 
     /// <summary>
@@ -189,7 +211,7 @@ public static class PriorCorpora
                 heldOut.Add(pick);
             }
         }
-        if (heldOut.Count == 0)
+        if (heldOut.Count == 0 && config.HeldOutPerFamily > 0)
             throw new GptNasException($"no family of the fine-tuning networks has {config.MinFamilySize} members, so none can be held out for evaluation; name more networks of one family or lower prior.min_family_size");
         return heldOut;
     }

@@ -1,4 +1,8 @@
+using GptNas.Architectures;
+using GptNas.Config;
+using GptNas.Corpora;
 using GptNas.Gpt;
+using GptNas.Spaces;
 
 namespace GptNas.Prior;
 
@@ -20,7 +24,32 @@ public static class PriorEvaluator
         return new PriorEvaluation(
             Corpus(gpt, data.Vocabulary.Count, data.Cells),
             Corpus(gpt, data.Vocabulary.Count, data.Networks),
-            new ClassifierEvaluation(classifier.Evaluate(heldOut), BlockClassifier.MajorityBaseline(train, heldOut), train.Count, heldOut.Count));
+            new ClassifierEvaluation(classifier.Evaluate(heldOut), BlockClassifier.MajorityBaseline(train, heldOut), train.Count, heldOut.Count),
+            SearchSpace(classifier, data.Vocabulary, train, gpt.Config.Context));
+    }
+
+    /// <summary>Candidates drawn from the search space at each input size for <see cref="SearchSpaceEvaluation"/>.</summary>
+    public const int SearchSpaceCandidates = 100;
+
+    /// <summary>The vocabulary and the classifier on the layers of candidates of the quick preset's block space.</summary>
+    public static SearchSpaceEvaluation SearchSpace(BlockClassifier classifier, Vocabulary vocabulary, IReadOnlyList<BlockExample> train, int context)
+    {
+        var examples = new List<BlockExample>();
+        long tokens = 0, exact = 0;
+        foreach (var input in new[] { new Shape(1, 28, 28), new Shape(3, 32, 32) })
+        {
+            var space = new BlockSpace(Presets.Get("quick").Space.For(input, 10));
+            var random = new Seeds(0).Random($"evaluation/search-space/{input}");
+            for (var i = 0; i < SearchSpaceCandidates; i++)
+            {
+                var (layers, labels) = CorpusBuilder.Labelled(space.Sample(random));
+                tokens += layers.Count;
+                exact += layers.Count(vocabulary.IsExact);
+                examples.AddRange(PriorCorpora.Examples([vocabulary.Encode(layers)], [labels.ToArray()], context));
+            }
+        }
+        return new SearchSpaceEvaluation(2 * SearchSpaceCandidates, (double)exact / tokens,
+            new ClassifierEvaluation(classifier.Evaluate(examples), BlockClassifier.MajorityBaseline(train, examples), train.Count, examples.Count));
     }
 
     /// <summary>The GPT and a bigram fitted on <paramref name="split"/>'s training sequences (and their copies), on its held-out ones.</summary>

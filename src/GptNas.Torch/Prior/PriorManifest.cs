@@ -28,7 +28,9 @@ public sealed record ClassifierEvaluation(double Accuracy, double Majority, int 
 /// <param name="PreTraining">On held-out NAS-Bench-101 cells.</param>
 /// <param name="FineTuning">On held-out reference CNNs.</param>
 /// <param name="Classifier">The block classifier on the held-out reference CNNs.</param>
-public sealed record PriorEvaluation(CorpusEvaluation PreTraining, CorpusEvaluation FineTuning, ClassifierEvaluation Classifier)
+/// <param name="SearchSpace">The vocabulary and the classifier on candidates of the search's own block space.</param>
+public sealed record PriorEvaluation(CorpusEvaluation PreTraining, CorpusEvaluation FineTuning, ClassifierEvaluation Classifier,
+    SearchSpaceEvaluation? SearchSpace = null)
 {
     /// <summary>The numbers that differ by more than <paramref name="tolerance"/>, as "name: this vs other" items.</summary>
     public IReadOnlyList<string> Differences(PriorEvaluation other, double tolerance = 1e-4)
@@ -47,9 +49,23 @@ public sealed record PriorEvaluation(CorpusEvaluation PreTraining, CorpusEvaluat
         }
         Compare("classifier.accuracy", Classifier.Accuracy, other.Classifier.Accuracy);
         Compare("classifier.majority", Classifier.Majority, other.Classifier.Majority);
+        if (SearchSpace is { } space && other.SearchSpace is { } otherSpace)
+        {
+            Compare("search_space.exact_tokens", space.ExactTokens, otherSpace.ExactTokens);
+            Compare("search_space.classifier.accuracy", space.Classifier.Accuracy, otherSpace.Classifier.Accuracy);
+        }
         return differences;
     }
 }
+
+/// <summary>
+/// The prior on the search's own layers: candidates drawn from the quick preset's block space at 28x28x1 and 32x32x3
+/// (<see cref="PriorEvaluator.SearchSpaceCandidates"/> of each, seeded), every layer labelled with its block's kind.
+/// </summary>
+/// <param name="Candidates">Candidates drawn.</param>
+/// <param name="ExactTokens">Share of their layer tokens that are vocabulary tokens themselves (no nearest-token fallback).</param>
+/// <param name="Classifier">The block classifier on their labelled layers, against the training corpora's majority kind.</param>
+public sealed record SearchSpaceEvaluation(int Candidates, double ExactTokens, ClassifierEvaluation Classifier);
 
 /// <summary>Which architectures were trained on and which held out.</summary>
 /// <param name="TrainCells">NAS-Bench-101 cells trained on.</param>

@@ -45,7 +45,8 @@ public sealed record PriorTrainingConfig
     /// <summary>Share of the sampled cells held out for evaluation (whole architectures: a cell is one line).</summary>
     public double HeldOutCells { get; init; } = 0.05;
 
-    /// <summary>Whole reference networks held out for evaluation from each family that is large enough.</summary>
+    /// <summary>Whole reference networks held out for evaluation from each family that is large enough; 0 trains on all of them
+    /// (the paper's prior: the held-out evaluation of networks is then empty).</summary>
     public int HeldOutPerFamily { get; init; } = 1;
 
     /// <summary>A family gives up networks for evaluation only when it has at least this many.
@@ -76,11 +77,56 @@ public sealed record PriorTrainingConfig
     /// </summary>
     public bool FallbackCopies { get; init; } = true;
 
+    /// <summary>Training cells whose conv-BN-ReLU and max-pool layers the block classifier also learns from (a seeded sample):
+    /// the reference networks alone never show it a block at a network's full resolution.</summary>
+    public int ClassifierCells { get; init; } = 200;
+
     /// <summary>The block classifier; its context is always the GPT's (<see cref="PriorContext.Before"/>) and its seed is derived.</summary>
     public BlockClassifierConfig Classifier { get; init; } = new() { Epochs = 40 };
 
     /// <summary>Keep the GPT's Adam state in <c>gpt/</c> (twice the weights) so training can resume; off keeps a shipped prior small.</summary>
     public bool KeepOptimizerState { get; init; }
+
+    /// <summary>
+    /// The paper's prior (GPT-NAS §4): the 4-layer, 4-head GPT with context 10, Adam at 1e-4 without weight decay,
+    /// 300 epochs of pre-training on every NAS-Bench-101 cell (those at 90% or more when an accuracy table is given)
+    /// and 300 of fine-tuning on all 36 reference CNNs, none held out, no replay and no fallback copies.
+    /// </summary>
+    public static PriorTrainingConfig Paper { get; } = new()
+    {
+        Sample = null,
+        Gpt = GptConfig.Paper,
+        PreTraining = new() { Epochs = 300, LearningRate = 1e-4, Optimizer = GptOptimizer.Adam, WeightDecay = 0 },
+        FineTuning = new() { Epochs = 300, LearningRate = 1e-4, Optimizer = GptOptimizer.Adam, WeightDecay = 0 },
+        HeldOutPerFamily = 0,
+        FineTuningReplayCells = 0,
+        FallbackCopies = false,
+    };
+
+    /// <summary>The named configs: <c>cpu</c> (the defaults, sized for a 2-core CPU) and <c>paper</c>.</summary>
+    public static PriorTrainingConfig Preset(string name) => name switch
+    {
+        "cpu" => new PriorTrainingConfig(),
+        "paper" => Paper,
+        _ => throw new GptNasException($"unknown prior preset '{name}'; choose cpu or paper"),
+    };
+
+    /// <summary>
+    /// How this config departs from the paper's (<see cref="Paper"/>) in what shapes the GPT: its size, optimizer,
+    /// learning rate, weight decay and held-out networks (epochs and corpus size are a compute budget, not listed).
+    /// </summary>
+    public IReadOnlyList<string> PaperDeviations()
+    {
+        var paper = Paper;
+        var deviations = new List<string>();
+        if (Gpt.Layers != paper.Gpt.Layers || Gpt.Heads != paper.Gpt.Heads || Gpt.Context != paper.Gpt.Context)
+            deviations.Add($"GPT {Gpt.Layers} layers x {Gpt.Heads} heads, context {Gpt.Context} (paper: {paper.Gpt.Layers} x {paper.Gpt.Heads}, {paper.Gpt.Context})");
+        foreach (var (stage, mine, theirs) in new[] { ("pre-training", PreTraining, paper.PreTraining), ("fine-tuning", FineTuning, paper.FineTuning) })
+            if (mine.Optimizer != theirs.Optimizer || mine.LearningRate != theirs.LearningRate || mine.WeightDecay != theirs.WeightDecay)
+                deviations.Add($"{stage} {mine.Optimizer} at {mine.LearningRate:G3}, weight decay {mine.WeightDecay:G3} (paper: {theirs.Optimizer} at {theirs.LearningRate:G3}, none)");
+        if (HeldOutPerFamily > 0) deviations.Add($"{HeldOutPerFamily} reference network(s) per family held out (paper: all 36 trained on)");
+        return deviations;
+    }
 
     /// <summary>The input as a shape.</summary>
     [JsonIgnore]
@@ -92,9 +138,10 @@ public sealed record PriorTrainingConfig
     {
         if (Sample is < 2) throw new GptNasException($"prior.sample is {Sample}; it must hold at least 2 cells (one to train on, one to hold out)");
         if (HeldOutCells is <= 0 or >= 1) throw new GptNasException($"prior.held_out_cells is {HeldOutCells}; it must be in (0, 1)");
-        if (HeldOutPerFamily < 1) throw new GptNasException($"prior.held_out_per_family is {HeldOutPerFamily}; it must be at least 1");
+        if (HeldOutPerFamily < 0) throw new GptNasException($"prior.held_out_per_family is {HeldOutPerFamily}; it must be 0 or more");
         if (MinFamilySize <= HeldOutPerFamily)
             throw new GptNasException($"prior.min_family_size is {MinFamilySize}; it must exceed prior.held_out_per_family ({HeldOutPerFamily}) so every family keeps a network in training");
+        if (ClassifierCells < 0) throw new GptNasException($"prior.classifier_cells is {ClassifierCells}; it must be 0 or more");
         if (FineTuningReplayCells < 0) throw new GptNasException($"prior.fine_tuning_replay_cells is {FineTuningReplayCells}; it must be 0 or more");
         if (Classes < 1) throw new GptNasException($"prior.classes is {Classes}; it must be at least 1");
         if (Networks.Count == 0) throw new GptNasException("prior.networks is empty; name at least the networks of one family");

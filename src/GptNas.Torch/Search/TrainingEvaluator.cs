@@ -48,6 +48,10 @@ public sealed class TrainingEvaluator(DataSplits data, ProxySettings settings, S
         });
     }
 
+    /// <summary>Under the paper's acceleration the predicted blocks are what trains, so they are part of what was trained.</summary>
+    public string TrainingKey(string hash, IReadOnlyList<int> predicted) =>
+        settings.Acceleration == Acceleration.Predicted ? $"{hash}/{string.Join(",", predicted)}" : hash;
+
     /// <summary>What the proxy trains, and which rule chose it.</summary>
     /// <remarks>
     /// NOTE: the classifier (fc) trains in every mode; the paper names only the predicted blocks, but a frozen

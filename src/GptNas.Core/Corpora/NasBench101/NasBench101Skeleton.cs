@@ -22,6 +22,8 @@ namespace GptNas.Corpora.NasBench101;
 public static class NasBench101Skeleton
 {
     public const int StemChannels = 128;
+    /// <summary>Layers of the stem (conv, BN, ReLU): the first cell's input is where stages count from.</summary>
+    public const int StemUnits = 3;
     public const int Stacks = 3;
     public const int CellsPerStack = 3;
 
@@ -53,7 +55,7 @@ public static class NasBench101Skeleton
 
     /// <summary>The layer tokens of <see cref="Flatten"/> (sizes relative to the input, see <see cref="LayerToken"/>).</summary>
     public static IReadOnlyList<LayerToken> Tokens(Cell cell, Shape input, int classes = 10) =>
-        LayerToken.Encode(size => Flatten(cell, size, classes), input);
+        LayerToken.Encode(size => Flatten(cell, size, classes), input, StemUnits);
 
     /// <summary>Appends one cell (nasbench's <c>build_module</c>) with <paramref name="channels"/> output channels; returns its output shape.</summary>
     public static Shape WriteCell(Cell cell, Shape input, int channels, List<LayerUnit> units)
@@ -137,5 +139,26 @@ public static class NasBench101Skeleton
             if (vc[v] <= 0) throw new GptNasException($"cell '{cell}': vertex {v} gets no channels from {outputChannels} output channels");
         }
         return vc;
+    }
+
+    /// <summary>
+    /// The block kind of each layer of a NAS-Bench-101 network, as the block space names them: every conv-BN-ReLU
+    /// (the stem, the cell's convolutions and projections) is a ConvNormActivation, every spatial max-pool a MaxPool;
+    /// the merges (add, concat) and the head belong to no block (null).
+    /// </summary>
+    public static BlockKind?[] BlockLabels(IReadOnlyList<LayerToken> tokens)
+    {
+        var labels = new BlockKind?[tokens.Count];
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i].Category == LayerCategory.Conv && i + 2 < tokens.Count && tokens[i + 1].Name == "BN" && tokens[i + 2].Name == "ReLU")
+            {
+                labels[i] = labels[i + 1] = labels[i + 2] = BlockKind.ConvNormActivation;
+                i += 2;
+            }
+            else if (tokens[i] is { Category: LayerCategory.Pool, Pool: PoolType.Max, IsGlobal: false, Kernel: > 0 })
+                labels[i] = BlockKind.MaxPool;
+        }
+        return labels;
     }
 }

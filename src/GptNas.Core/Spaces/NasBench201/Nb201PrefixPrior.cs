@@ -51,12 +51,12 @@ public sealed class Nb201PrefixPrior : ICandidatePrior<Nb201Cell>
     /// <summary>P(next op | <c>ops[0..length)</c>), one entry per op.</summary>
     public IReadOnlyList<double> Next(IReadOnlyList<int> ops, int length) => _next[PrefixIndex(ops, length)];
 
-    public (Nb201Cell Candidate, IReadOnlyList<int> Predicted) Rebuild(Nb201Cell candidate, IReadOnlyList<int> eliminated, Random random)
+    public Reconstruction<Nb201Cell> Rebuild(Nb201Cell candidate, IReadOnlyList<int> eliminated, Random random)
     {
         var ops = candidate.Ops.ToArray();
         var predicted = eliminated.Where(e => e is >= 0 and < Nb201Cell.EdgeCount).Distinct().Order().ToList();
         foreach (var edge in predicted) ops[edge] = Draw(_next[PrefixIndex(ops, edge)], random);
-        return (new Nb201Cell(ops), predicted);
+        return new Reconstruction<Nb201Cell>(new Nb201Cell(ops), predicted);
     }
 
     private static int Draw(double[] probabilities, Random random)
