@@ -39,7 +39,7 @@ public static class SearchCommand
             var dataName = parse.GetValue(data)!;
             var folder = parse.GetValue(output) ?? DefaultFolder(dataName, presetName, config);
             TorchRuntime.SetThreads(parse.GetValue(threads));
-            return Run(config, dataName, new RunFolder(folder), parse.GetValue(join), parse.GetValue(storage));
+            return Run(config, presetName, dataName, new RunFolder(folder), parse.GetValue(join), parse.GetValue(storage));
         }));
         return command;
     }
@@ -47,12 +47,12 @@ public static class SearchCommand
     public static string DefaultFolder(string data, string preset, SearchConfig config) =>
         Path.Combine("runs", "search", $"{Path.GetFileName(data.TrimEnd('/'))}-{preset}-s{config.Seed}{(config.Ga.Reconstruct ? "" : "-nogpt")}");
 
-    private static int Run(SearchConfig config, string dataName, RunFolder folder, bool join, string? storage)
+    private static int Run(SearchConfig config, string presetName, string dataName, RunFolder folder, bool join, string? storage)
     {
         var resuming = storage is null && folder.HasStudyDatabase;
         AnsiConsole.MarkupLine($"{(resuming ? "resuming" : "starting")} search in [bold]{Markup.Escape(folder.Path)}[/]: population {config.Ga.Population}, " +
                                $"{config.Ga.Generations} generations, {(config.Ga.Reconstruct ? "with GPT reconstruction" : "without GPT (ablation)")}, seed {config.Seed}");
-        if (config.Ga.Reconstruct) DescribePrior(config.Prior);
+        if (config.Ga.Reconstruct) DescribePrior(config.Prior, warn: presetName == "paper");
         var run = new SearchRun(config, dataName, folder, new PriorPredictorSource(config.Prior), join, storage);
         var outcome = SearchProgressDisplay.Run(config, (searchProgress, finalProgress) =>
             run.Run(searchProgress, finalProgress, line => AnsiConsole.MarkupLine(Markup.Escape(line))));
@@ -66,14 +66,14 @@ public static class SearchCommand
     }
 
     /// <summary>Which prior reconstruction uses, and where it departs from the paper's.</summary>
-    private static void DescribePrior(PriorSettings settings)
+    private static void DescribePrior(PriorSettings settings, bool warn)
     {
         var path = settings.Path.Length > 0 ? settings.Path : ArchitecturePrior.ShippedFolder();
         var manifest = PriorManifest.Read(path);
         var gpt = manifest.Config.Gpt;
         AnsiConsole.MarkupLine($"prior {Markup.Escape(path)}: GPT {gpt.Layers} layers x {gpt.Heads} heads, d_model {gpt.Width}, context {gpt.Context}; " +
                                $"{manifest.PreTrainingCorpus.Architectures:N0} NAS-Bench-101 cells, {manifest.Split.TrainNetworks.Count} reference networks");
-        foreach (var deviation in manifest.Config.PaperDeviations())
+        foreach (var deviation in warn ? manifest.Config.PaperDeviations() : [])
             AnsiConsole.MarkupLine($"[yellow]warning:[/] this prior is not the paper's: {Markup.Escape(deviation)}");
     }
 }
