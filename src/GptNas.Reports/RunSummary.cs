@@ -55,8 +55,15 @@ public sealed record ReconstructionSummary(double ContextTokens, double ContextE
 
     public static ReconstructionSummary Of(IEnumerable<TrialRecord> trials)
     {
-        var list = trials.ToList();
-        double Sum(string key) => list.Sum(t => t.Metrics.GetValueOrDefault(key));
+        var sums = new Dictionary<string, double>();
+        foreach (var (key, value) in trials.SelectMany(t => t.Metrics)) sums[key] = sums.GetValueOrDefault(key) + value;
+        return Of(sums);
+    }
+
+    /// <summary>From summed counts (<see cref="TrialMetrics"/>'s prior keys).</summary>
+    public static ReconstructionSummary Of(IReadOnlyDictionary<string, double> counts)
+    {
+        double Sum(string key) => counts.GetValueOrDefault(key);
         return new ReconstructionSummary(Sum(TrialMetrics.PriorContextTokens), Sum(TrialMetrics.PriorContextExact),
             Sum(TrialMetrics.PriorClassifierTokens), Sum(TrialMetrics.PriorClassifierExact), Sum(TrialMetrics.PriorBlocks),
             Sum(TrialMetrics.PriorBlocksAsPredicted), Sum(TrialMetrics.PriorMaskRelaxed), Sum(TrialMetrics.PriorUnrealisable),

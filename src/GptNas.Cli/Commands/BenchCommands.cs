@@ -2,6 +2,10 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using GptNas.Bench;
+using GptNas.Config;
+using GptNas.Prior;
+using GptNas.Reports;
+using GptNas.Runs;
 using GptNas.Spaces.NasBench201;
 using Spectre.Console;
 
@@ -17,7 +21,52 @@ public static class BenchCommands
     {
         var bench = new Command("bench", "Compare search strategies on tabular NAS benchmarks");
         bench.Subcommands.Add(CreateNb201());
+        bench.Subcommands.Add(CreatePrior());
         return bench;
+    }
+
+    private static Command CreatePrior()
+    {
+        var data = new Option<string>("--data") { Description = "Data set name or path", DefaultValueFactory = _ => "fashion-mnist-small" };
+        var pairs = new Option<int>("--pairs") { Description = "Parents rebuilt by each arm", DefaultValueFactory = _ => 24 };
+        var preset = new Option<string>("--preset") { Description = "Search preset whose space, proxy and prior are used", DefaultValueFactory = _ => "quick" };
+        var set = new Option<string[]>("--set") { Description = "Override a setting of the preset (repeatable)" };
+        var seed = new Option<int>("--seed") { Description = "Root seed of the parents, eliminations, rebuilds and trainings", DefaultValueFactory = _ => 0 };
+        var json = new Option<bool>("--json") { Description = "Print JSON (accuracies in %)" };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };
+        var command = new Command("prior", "The GPT prior's value: the same parents rebuilt by the GPT and by a uniform predictor, every child trained by the proxy")
+        {
+            data, pairs, preset, set, seed, json, threads,
+        };
+        command.SetAction(parse => UserErrors.Run(() =>
+        {
+            var config = ConfigOverrides.Apply(Presets.Get(parse.GetValue(preset)!), parse.GetValue(set) ?? []) with { Seed = parse.GetValue(seed) };
+            TorchRuntime.SetThreads(parse.GetValue(threads));
+            var asJson = parse.GetValue(json);
+            var benchmark = new PriorBenchmark(config, parse.GetValue(data)!, new PriorPredictorSource(config.Prior));
+            var result = benchmark.Run(parse.GetValue(pairs), asJson ? null : line => AnsiConsole.MarkupLine(Markup.Escape(line)),
+                asJson ? null : p => AnsiConsole.MarkupLine($"pair {p.Pair}: eliminated {string.Join(",", p.Eliminated)}; GPT {p.GptAccuracy:P2}, uniform {p.UniformAccuracy:P2}"));
+            var counts = ReconstructionSummary.Of(result.GptCounts);
+            if (asJson)
+            {
+                Console.WriteLine(GptNasJson.Serialize(new
+                {
+                    pairs = result.Pairs.Count, gpt_mean = result.Gpt.Mean * 100, uniform_mean = result.Uniform.Mean * 100,
+                    difference = result.Difference.Mean * 100, standard_error = result.Difference.StandardError * 100,
+                    gpt_std = result.Gpt.Std * 100, uniform_std = result.Uniform.Std * 100, difference_std = result.Difference.Std * 100,
+                    gpt_wins = result.Pairs.Count(p => p.Difference > 0), uniform_wins = result.Pairs.Count(p => p.Difference < 0),
+                    context_exact = counts.ContextExactShare, classifier_exact = counts.ClassifierExactShare, as_predicted = counts.AsPredictedShare,
+                    fallbacks = result.GptCounts, results = result.Pairs,
+                }));
+                return 0;
+            }
+            AnsiConsole.MarkupLine($"GPT {result.Gpt.Percent} %, uniform {result.Uniform.Percent} % over {result.Pairs.Count} pairs; " +
+                                   $"GPT minus uniform [bold]{result.Difference.Mean * 100:+0.00;-0.00} ± {result.Difference.StandardError * 100:F2}[/] (paired, ± standard error); " +
+                                   $"GPT better in {result.Pairs.Count(p => p.Difference > 0)}, worse in {result.Pairs.Count(p => p.Difference < 0)}");
+            AnsiConsole.MarkupLine($"GPT reconstruction: {Markup.Escape(counts.ToString())}");
+            return 0;
+        }));
+        return command;
     }
 
     private static Command CreateNb201()
