@@ -101,7 +101,10 @@ public sealed class RunFolder(string path)
         catch (ArchitectureException e) { throw new GptNasException($"'{architectureFile}': {e.Message}", e); }
     }
 
-    /// <summary>The data set named in <c>config.json</c> and the split it trained on (validation share, split seed), or null without one.</summary>
+    /// <summary>
+    /// The data set named in <c>config.json</c> and the split its model trained on (validation share, split seed), or
+    /// null without one: what an old folder without <c>input.json</c> recomputes its <see cref="ModelInput"/> from.
+    /// </summary>
     public (string Data, double Validation, int Seed)? ReadTrainingData()
     {
         if (!System.IO.File.Exists(ConfigFile)) return null;
@@ -112,7 +115,8 @@ public sealed class RunFolder(string path)
             return (training.Data, training.Validation, training.Config.Seed);
         }
         var search = GptNasJson.Deserialize<SearchRunConfig>(text, ConfigFile);
-        return (search.Data, search.Config.FinalKeepsValidation ? search.Config.ValidationFraction : 0, search.Config.Seed);
+        // Only folders written before input.json existed need this, and their final training held the validation share out.
+        return (search.Data, search.Config.ValidationFraction, search.Config.Seed);
     }
 
     /// <summary>The final training stored with the study, or null before it has finished.</summary>
