@@ -30,9 +30,27 @@ public sealed class TrainingCheckpoint(string path, string identity)
             writer.Write(identity);
             writer.Write(GptNasJson.Serialize(history.ToArray()));
             model.save(writer);
+            MakeStateContiguous(optimizer);
             optimizer.save_state_dict(writer);
         }
         File.Move(temporary, Path, overwrite: true);
+    }
+
+    /// <summary>
+    /// TorchSharp writes only contiguous tensors, and SGD's momentum buffers take the channels-last layout of their
+    /// gradients. They are made contiguous in place (same values, same identity); a resumed run reads them back
+    /// contiguous, so both runs continue from the same state.
+    /// </summary>
+    private static void MakeStateContiguous(OptimizerHelper optimizer)
+    {
+        using var _ = torch.no_grad();
+        foreach (var state in optimizer.state_dict().State.OfType<SGD.State>())
+        {
+            if (state.momentum_buffer is not { } buffer || buffer.is_contiguous()) continue;
+            using var dense = buffer.contiguous();
+            var result = buffer.set_(dense);
+            if (!ReferenceEquals(result, buffer)) result.Dispose();
+        }
     }
 
     /// <summary>Loads the checkpoint into <paramref name="model"/> and <paramref name="optimizer"/>; returns the epochs it had finished, or null when there is none.</summary>
@@ -55,6 +73,20 @@ public sealed class TrainingCheckpoint(string path, string identity)
         {
             throw new GptNasException($"training checkpoint '{Path}' is damaged ({e.Message.Split('\n')[0]}); delete it to start afresh", e);
         }
+    }
+
+    /// <summary>The epochs the checkpoint holds, without loading it: 0 when there is none or it cannot be read.</summary>
+    public int EpochsDone()
+    {
+        if (!Exists) return 0;
+        try
+        {
+            using var reader = new BinaryReader(File.OpenRead(Path), Encoding.UTF8);
+            if (reader.ReadString() != Magic) return 0;
+            reader.ReadString();
+            return GptNasJson.Deserialize<EpochMetrics[]>(reader.ReadString(), Path).Length;
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or GptNasException) { return 0; }
     }
 
     public void Delete() => File.Delete(Path);
