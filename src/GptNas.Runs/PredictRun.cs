@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace GptNas.Runs;
 
-/// <summary>One image's top-k classes with their probabilities; <see cref="Truth"/> is its folder's name where that names a class.</summary>
+/// <summary>One image's top-k classes with their probabilities; <see cref="Truth"/> is the class its folder names, if any.</summary>
 public sealed record ImagePrediction(string File, IReadOnlyList<(string Label, double Probability)> Top, string? Note, string? Truth);
 
 /// <summary>
@@ -43,11 +43,19 @@ public static class PredictRun
                 var row = probabilities.AsSpan(i * classes.Length, classes.Length).ToArray();
                 var top = Enumerable.Range(0, classes.Length).OrderByDescending(c => row[c]).ThenBy(c => c).Take(k)
                     .Select(c => (classes[c], (double)row[c])).ToArray();
-                var folder = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(chunk[i])));
-                results.Add(new ImagePrediction(chunk[i], top, notes[i], classes.Contains(folder) ? folder : null));
+                results.Add(new ImagePrediction(chunk[i], top, notes[i], Truth(chunk[i], classes)));
             }
         }
         return results;
+    }
+
+    /// <summary>The class the image's folder names: a class name, or a class index (names such as "T-shirt/top" cannot be folders).</summary>
+    private static string? Truth(string file, string[] classes)
+    {
+        var folder = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(file))) ?? "";
+        if (classes.Contains(folder)) return folder;
+        return int.TryParse(folder, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index) && index < classes.Length
+            ? classes[index] : null;
     }
 
     /// <summary>Top-1 accuracy over the images whose folder names their class, or null when none does.</summary>

@@ -53,7 +53,7 @@ public class ModelCommandTests
         Assert.True(File.Exists(Path.Combine(temp.Path, "py", "model.pt")) && File.Exists(Path.Combine(temp.Path, "py", "gptnas_model.py")));
 
         var images = WriteTestImages(data, Path.Combine(temp.Path, "images"));
-        var expected = $"top-1 {TestTop1(model):P2} on the 80 images";
+        var expected = $"top-1 {TestTop1(model):P2} on the 80 images whose folder names their class";
         var torch = CliRunner.Run("predict", "--model", model, images, "--csv");
         Assert.True(torch.ExitCode == 0, torch.Stderr);
         Assert.Contains(expected, torch.Stderr);

@@ -33,7 +33,7 @@ public static class PredictCommand
             else if (parse.GetValue(csv)) PrintCsv(predictions);
             else PrintTable(predictions);
             if (PredictRun.LabelledAccuracy(predictions) is { } accuracy)
-                Console.Error.WriteLine($"top-1 {accuracy.Top1:P2} on the {accuracy.Images} images whose folder names their class");
+                Console.Error.WriteLine($"top-1 {accuracy.Top1:P2} on the {accuracy.Images} images whose folder names their class (by name or index)");
             return 0;
         }));
         return command;
@@ -41,7 +41,7 @@ public static class PredictCommand
 
     private static void PrintTable(IReadOnlyList<ImagePrediction> predictions)
     {
-        var table = new Table().AddColumns("image", "class", "probability", "note");
+        var table = new Table().AddColumns("image", "class", "probability", "next classes, note");
         foreach (var p in predictions)
             table.AddRow(Markup.Escape(p.File), Markup.Escape(p.Top[0].Label), p.Top[0].Probability.ToString("P2", CultureInfo.InvariantCulture),
                 Markup.Escape(string.Join("; ", p.Top.Skip(1).Select(t => $"{t.Label} {t.Probability:P1}").Prepend(p.Note ?? "").Where(s => s.Length > 0))));

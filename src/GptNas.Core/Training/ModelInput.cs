@@ -30,5 +30,6 @@ public sealed record ModelInput
     }
 
     /// <summary>The input shape as gptnas writes it, <c>HxWxC</c>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string ShapeText => $"{Height}x{Width}x{Channels}";
 }
