@@ -11,6 +11,8 @@ public static class GptNasCli
         var root = new RootCommand("gptnas: neural architecture search with a GPT prior (GPT-NAS) for image classification");
         root.Subcommands.Add(ArchCommands.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(PredictCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(TrialsCommands.Create());
         root.Subcommands.Add(ReportCommand.Create());

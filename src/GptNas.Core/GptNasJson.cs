@@ -46,6 +46,7 @@ public static class GptNasJson
 [JsonSerializable(typeof(SearchRunConfig))]
 [JsonSerializable(typeof(TrainingRunConfig))]
 [JsonSerializable(typeof(TrainedModel))]
+[JsonSerializable(typeof(ModelInput))]
 [JsonSerializable(typeof(CorpusManifest))]
 [JsonSerializable(typeof(Dictionary<string, double>))]
 [JsonSerializable(typeof(string[]))]

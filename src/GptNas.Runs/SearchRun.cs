@@ -56,13 +56,18 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
         return new SearchOutcome(best.Candidate, best.Id, best.Fitness, final, result.History, ReconstructionSummary.Of(store.Trials(runner.StudyId)));
     }
 
-    /// <summary>Trains the best architecture with the final settings (GPT-NAS §7); stored once per study.</summary>
+    /// <summary>
+    /// Trains the best architecture with the final settings (GPT-NAS §7); stored once per study. The training split is
+    /// whole again (the proxies' validation hold-out included) unless <see cref="SearchConfig.FinalKeepsValidation"/>.
+    /// </summary>
     private TrainedModel FinalTraining(Trials.ITrialStore store, long studyId, Architecture best, DataSplits data, TorchSharp.torch.Device device,
         IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         if (RunFolder.ReadFinal(store, studyId) is { } stored && folder.HasWeights) return stored;
         var training = config.Final with { Seed = new Seeds(config.Seed).Derive("final") };
-        var final = TrainingRun.Train(folder, best, data, training, device, progress, cancellation);
+        if (!config.FinalKeepsValidation && data.Validation is not null)
+            data = DataCatalog.Load(dataName, new DataOptions { ValidationFraction = 0, SplitSeed = config.Seed });
+        var final = TrainingRun.Train(folder, best, data, dataName, training, device, progress, cancellation);
         RunFolder.WriteFinal(store, studyId, final);
         return final;
     }

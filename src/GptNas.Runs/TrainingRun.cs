@@ -8,7 +8,7 @@ namespace GptNas.Runs;
 
 /// <summary>
 /// Training one architecture into a run folder: <c>gptnas train</c> (<see cref="Run"/>) and a search's final
-/// training (<see cref="Train"/>) take this one path.
+/// training (<see cref="Train"/>) take this one path. Both resume from the folder's checkpoint.
 /// </summary>
 public static class TrainingRun
 {
@@ -19,24 +19,27 @@ public static class TrainingRun
         folder.Create();
         folder.WriteTrainingConfig(record);
         folder.WriteArchitecture(architecture);
-        var result = Train(folder, architecture, data, record.Config, device, progress, cancellation);
+        var result = Train(folder, architecture, data, record.Data, record.Config, device, progress, cancellation);
         folder.WriteMetrics(result);
         return result;
     }
 
     /// <summary>
-    /// Trains <paramref name="architecture"/> from <paramref name="config"/>'s seed and saves its weights in
-    /// <paramref name="folder"/> (a checkpoint after every epoch while it runs); tests it on the test split.
+    /// Trains <paramref name="architecture"/> from <paramref name="config"/>'s seed and saves its weights and its
+    /// <see cref="ModelInput"/> in <paramref name="folder"/>; tests it on the test split. A checkpoint is written after
+    /// every epoch; when the folder holds one of this same training (a killed run), training resumes after its epoch.
     /// </summary>
-    public static TrainedModel Train(RunFolder folder, Architecture architecture, DataSplits data, TrainingConfig config, torch.Device device,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+    public static TrainedModel Train(RunFolder folder, Architecture architecture, DataSplits data, string dataName, TrainingConfig config,
+        torch.Device device, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
         using var network = NetworkBuilder.Build(architecture, new Seeds(config.Seed));
         var batches = new DataBatches(data, config);
+        var checkpoint = new TrainingCheckpoint(folder.CheckpointFile, $"{architecture.Hash} {dataName} {data} {GptNasJson.Serialize(config)}");
         var result = new Trainer(config, device).Fit(network, batches.Train, batches.Validation, batches.Test, progress: progress,
-            onEpochEnd: (_, _) => Checkpoint.SaveWeights(network, folder.CheckpointFile), cancellation: cancellation);
+            checkpoint: checkpoint, cancellation: cancellation);
         Checkpoint.SaveWeights(network, folder.WeightsFile);
-        File.Delete(folder.CheckpointFile);
+        folder.WriteModelInput(InputOf(data, dataName));
+        checkpoint.Delete();
         var test = result.Test!;
         return new TrainedModel
         {
@@ -45,4 +48,11 @@ public static class TrainingRun
             Seconds = result.Seconds, History = result.History,
         };
     }
+
+    /// <summary>What a model trained on <paramref name="data"/> expects: its shape, the training split's normalization, its classes.</summary>
+    public static ModelInput InputOf(DataSplits data, string dataName) => new()
+    {
+        Channels = data.Train.Channels, Height = data.Train.Height, Width = data.Train.Width,
+        Mean = data.Normalization.Mean, Std = data.Normalization.Std, ClassNames = [.. data.Train.ClassNames], Data = dataName,
+    };
 }

@@ -69,6 +69,8 @@ public static class TrainCommand
 
         var run = new RunFolder(folder);
         var record = new TrainingRunConfig(archName, dataName, dataOptions.ValidationFraction, config);
+        if (new TrainingCheckpoint(run.CheckpointFile, "").EpochsDone() is > 0 and var done)
+            AnsiConsole.MarkupLine($"resuming after epoch {done} from {Markup.Escape(run.CheckpointFile)}");
         var result = ProgressDisplay.Run(config.Epochs, splits.Train.Count, progress =>
             TrainingRun.Run(run, record, architecture, splits, device, progress));
         AnsiConsole.MarkupLine($"test top-1 [bold green]{result.TestTop1:P2}[/], top-5 {result.TestTop5:P2} on {result.TestImages} images; {result.Seconds:F0} s; wrote {Markup.Escape(folder)}");

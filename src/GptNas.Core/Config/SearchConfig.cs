@@ -54,6 +54,11 @@ public sealed record SearchConfig
     public int Seed { get; init; }
     /// <summary>Share of the training split held out for fitness (§7: 10%).</summary>
     public double ValidationFraction { get; init; } = 0.1;
+    /// <summary>
+    /// False (the default): the final training uses the whole training split, the validation hold-out included, as
+    /// is standard once the architecture is chosen. True keeps the hold-out out of it, for validation curves.
+    /// </summary>
+    public bool FinalKeepsValidation { get; init; }
     public GeneticAlgorithmConfig Ga { get; init; } = new();
     /// <summary>The block space's settings (§2).</summary>
     public BlockSpaceConfig Space { get; init; } = new();

@@ -39,6 +39,23 @@ public sealed class RunFolder(string path)
     /// <summary>A training's result, a <see cref="TrainedModel"/>.</summary>
     public string MetricsFile => File("metrics.json");
     public string ReportFolder => File("report");
+    /// <summary>What the trained model expects of an image and what its outputs mean, a <see cref="ModelInput"/>.</summary>
+    public string ModelInputFile => File("input.json");
+    /// <summary>Where <c>gptnas export --format onnx</c> writes by default.</summary>
+    public string OnnxFile => File("model.onnx");
+    /// <summary>Where <c>gptnas export --format pytorch</c> writes by default: a state dict and a Python module.</summary>
+    public string PyTorchFolder => File("pytorch");
+    /// <summary><c>gptnas evaluate</c>'s per-class confusion matrix.</summary>
+    public string ConfusionMatrixFile => System.IO.Path.Combine(ReportFolder, "confusion.png");
+    /// <summary><c>gptnas evaluate</c>'s numbers.</summary>
+    public string EvaluationFile => System.IO.Path.Combine(ReportFolder, "evaluation.json");
+
+    /// <summary>
+    /// The architecture of the trained model: a training's <c>architecture.txt</c>, else a search's <c>best.arch</c>;
+    /// null when the folder has neither.
+    /// </summary>
+    public string? TrainedArchitectureFile =>
+        System.IO.File.Exists(ArchitectureFile) ? ArchitectureFile : System.IO.File.Exists(BestArchitectureFile) ? BestArchitectureFile : null;
 
     public bool HasStudyDatabase => System.IO.File.Exists(StudyDatabase);
     public bool HasWeights => System.IO.File.Exists(WeightsFile);
@@ -58,6 +75,49 @@ public sealed class RunFolder(string path)
     public void WriteArchitecture(Architecture architecture) => WriteText(ArchitectureFile, architecture.Canonical);
 
     public void WriteMetrics(TrainedModel result) => WriteText(MetricsFile, GptNasJson.Serialize(result));
+
+    public void WriteModelInput(ModelInput input) => WriteText(ModelInputFile, GptNasJson.Serialize(input));
+
+    /// <summary>The stored <see cref="ModelInput"/>, or null in folders written before it existed.</summary>
+    public ModelInput? ReadModelInput()
+    {
+        if (!System.IO.File.Exists(ModelInputFile)) return null;
+        var input = GptNasJson.Deserialize<ModelInput>(System.IO.File.ReadAllText(ModelInputFile), ModelInputFile);
+        return input.Validate() is { } error ? throw new GptNasException($"'{ModelInputFile}': {error}") : input;
+    }
+
+    /// <summary>
+    /// The trained model's architecture and weights file, for a training's folder and a search's alike.
+    /// </summary>
+    /// <exception cref="GptNasException">The folder holds no trained model, or its architecture file does not parse.</exception>
+    public (Architecture Architecture, string WeightsFile) ReadTrainedModel()
+    {
+        if (!Directory.Exists(Path)) throw new GptNasException($"model folder '{Path}' does not exist");
+        var architectureFile = TrainedArchitectureFile;
+        if (architectureFile is null || !HasWeights)
+            throw new GptNasException($"'{Path}' holds no trained model: it needs model.bin and architecture.txt (gptnas train) or best.arch (gptnas search)" +
+                                      (System.IO.File.Exists(CheckpointFile) ? "; its training has not finished, rerun it to resume" : ""));
+        try { return (Architecture.Parse(System.IO.File.ReadAllText(architectureFile)), WeightsFile); }
+        catch (ArchitectureException e) { throw new GptNasException($"'{architectureFile}': {e.Message}", e); }
+    }
+
+    /// <summary>
+    /// The data set named in <c>config.json</c> and the split its model trained on (validation share, split seed), or
+    /// null without one: what an old folder without <c>input.json</c> recomputes its <see cref="ModelInput"/> from.
+    /// </summary>
+    public (string Data, double Validation, int Seed)? ReadTrainingData()
+    {
+        if (!System.IO.File.Exists(ConfigFile)) return null;
+        var text = System.IO.File.ReadAllText(ConfigFile);
+        if (System.IO.File.Exists(ArchitectureFile))
+        {
+            var training = GptNasJson.Deserialize<TrainingRunConfig>(text, ConfigFile);
+            return (training.Data, training.Validation, training.Config.Seed);
+        }
+        var search = GptNasJson.Deserialize<SearchRunConfig>(text, ConfigFile);
+        // Only folders written before input.json existed need this, and their final training held the validation share out.
+        return (search.Data, search.Config.ValidationFraction, search.Config.Seed);
+    }
 
     /// <summary>The final training stored with the study, or null before it has finished.</summary>
     public static TrainedModel? ReadFinal(ITrialStore store, long studyId) =>

@@ -31,7 +31,7 @@ public sealed record TrainingConfig
     public int Seed { get; init; } = 0;
     /// <summary>
     /// Train convolutions in channels-last (NHWC) memory layout: batches and 4-d weights are laid out NHWC
-    /// while a fit runs (weights go back to the usual layout afterwards and around <c>onEpochEnd</c>), which
+    /// while a fit runs (weights go back to the usual layout afterwards and around each checkpoint), which
     /// saves oneDNN its layout reorders: about 1.2-1.5x CNN training speed on CPU, with the same values up
     /// to float rounding (bench/RESULTS.md). On by default; off gives the plain NCHW path.
     /// </summary>

@@ -16,20 +16,23 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
 
     /// <param name="trainable">Parameters to optimize; all of the model's by default. GPT-NAS's proxy
     /// acceleration trains only some blocks, or only BatchNorm.</param>
+    /// <param name="checkpoint">Where the state after each epoch is saved; when it holds one, the fit resumes after its
+    /// last epoch (no epoch is trained twice) and ends as an uninterrupted fit would.</param>
     public TrainingResult Fit(nn.Module<Tensor, Tensor> model, IBatchSource train, IBatchSource? validation = null,
         IBatchSource? test = null, IEnumerable<Parameter>? trainable = null, IProgress<TrainingProgress>? progress = null,
-        Action<int, EpochMetrics>? onEpochEnd = null, CancellationToken cancellation = default)
+        TrainingCheckpoint? checkpoint = null, CancellationToken cancellation = default)
     {
         model.to(_device);
         var parameters = (trainable ?? model.parameters()).Where(p => p.requires_grad).ToList();
         if (parameters.Count == 0) throw new TrainingException("nothing to train: the model has no trainable parameters");
-        using var layout = config.ChannelsLast ? new ChannelsLastWeights(model) : null;
         using var optimizer = optim.SGD(parameters, config.LearningRate, config.Momentum, weight_decay: config.WeightDecay, nesterov: config.Nesterov && config.Momentum > 0);
+        var history = checkpoint?.Restore(model, optimizer)?.ToList() ?? [];
+        using var layout = config.ChannelsLast ? new ChannelsLastWeights(model) : null;
         using var lossFunction = nn.CrossEntropyLoss();
         var schedule = config.LearningRateSchedule;
-        var history = new List<EpochMetrics>();
         var total = Stopwatch.StartNew();
-        for (var epoch = 0; epoch < config.Epochs; epoch++)
+        var earlier = history.Sum(h => h.Seconds);
+        for (var epoch = history.Count; epoch < config.Epochs; epoch++)
         {
             var metrics = TrainEpoch(model, train, optimizer, lossFunction, schedule, epoch, progress, cancellation);
             if (validation is not null)
@@ -39,17 +42,17 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
             }
             history.Add(metrics);
             progress?.Report(new TrainingProgress(epoch + 1, config.Epochs, train.Count, train.Count, metrics.TrainLoss, metrics.TrainAccuracy, metrics.ImagesPerSecond, metrics));
-            if (onEpochEnd is not null)
+            if (checkpoint is not null)
             {
-                // Callers save checkpoints here; TorchSharp writes only contiguous tensors.
+                // TorchSharp writes only contiguous tensors.
                 layout?.Restore();
-                onEpochEnd(epoch, metrics);
+                checkpoint.Save(model, optimizer, history);
                 layout?.Apply();
             }
         }
         var testResult = test is null ? null : Evaluate(model, test);
         TorchRuntime.ReleaseFreeMemory();
-        return new TrainingResult(history, testResult, total.Elapsed.TotalSeconds);
+        return new TrainingResult(history, testResult, earlier + total.Elapsed.TotalSeconds);
     }
 
     private EpochMetrics TrainEpoch(nn.Module<Tensor, Tensor> model, IBatchSource train, optim.Optimizer optimizer, Loss<Tensor, Tensor, Tensor> lossFunction,
@@ -157,7 +160,7 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
 
     /// <summary>
     /// Lays the model's 4-d weights out channels-last for the length of a fit and back afterwards (and around
-    /// <c>onEpochEnd</c>), so saving, evaluation elsewhere and callers see the usual layout. Values are
+    /// checkpoints), so saving, evaluation elsewhere and callers see the usual layout. Values are
     /// untouched; <c>set_</c> keeps each parameter's identity, so the optimizer and callers' references stay valid.
     /// </summary>
     private sealed class ChannelsLastWeights : IDisposable

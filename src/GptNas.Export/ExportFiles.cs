@@ -1,0 +1,27 @@
+namespace GptNas.Export;
+
+/// <summary>Export outputs are written beside their place and renamed over it, so a failed export damages nothing.</summary>
+public static class ExportFiles
+{
+    /// <exception cref="GptNasException">The path cannot be written (no such folder, no permission, a folder in the way).</exception>
+    public static void WriteAtomically(string path, Action<string> write)
+    {
+        var temporary = path + ".tmp";
+        try
+        {
+            if (Directory.Exists(path)) throw new IOException("it is a folder");
+            write(temporary);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temporary);
+            throw new GptNasException($"cannot write '{path}': {e.Message}", e);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+}
