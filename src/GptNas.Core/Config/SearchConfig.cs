@@ -54,6 +54,8 @@ public sealed record SearchConfig
     public int Seed { get; init; }
     /// <summary>Share of the training split held out for fitness (§7: 10%).</summary>
     public double ValidationFraction { get; init; } = 0.1;
+    /// <summary>The GA (GPT-NAS) or random sampling at the GA's budget, with the same proxy and final training.</summary>
+    public SearchStrategyKind Strategy { get; init; }
     public GeneticAlgorithmConfig Ga { get; init; } = new();
     /// <summary>The block space's settings (§2).</summary>
     public BlockSpaceConfig Space { get; init; } = new();
