@@ -48,7 +48,9 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
             TrialTimeout = config.Proxy.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(config.Proxy.TimeoutSeconds) : null,
         };
         var runner = new StudyRunner<Architecture>(space, evaluator, store, options);
-        var result = runner.Run(Strategy(config, space, reconstructor, seeds), progress, cancellation);
+        var strategy = Strategy(config, space, reconstructor, seeds);
+        if (config.Proxy.Rungs > 1) strategy = new SuccessiveHalving<Architecture>(strategy, config.Proxy.Rungs, config.Proxy.HalvingFactor());
+        var result = runner.Run(strategy, progress, cancellation);
 
         var best = result.Best;
         folder.WriteBestArchitecture(best.Candidate);

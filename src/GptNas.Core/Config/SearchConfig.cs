@@ -31,6 +31,17 @@ public sealed record ProxySettings
     public int MaxTrainImages { get; init; }
     /// <summary>A trial that runs longer fails (0 = no limit).</summary>
     public double TimeoutSeconds { get; init; }
+    /// <summary>
+    /// Multi-fidelity evaluation: successive halving over this many rungs (0 or 1 = off). Rung r of R trains on
+    /// 1 / factor^(R-1-r) of the proxy's images (the top rung on all of them), and only the best 1 / factor of each
+    /// generation go up a rung (<c>SuccessiveHalving</c>).
+    /// </summary>
+    public int Rungs { get; init; }
+    /// <summary>Successive halving's reduction factor (eta); 0 = 3, Hyperband's and ASHA's usual value.</summary>
+    public int RungFactor { get; init; }
+
+    /// <summary>The reduction factor in effect.</summary>
+    public int HalvingFactor() => RungFactor > 0 ? RungFactor : 3;
 }
 
 /// <summary>How reconstruction samples from the GPT (§5).</summary>

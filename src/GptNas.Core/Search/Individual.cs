@@ -15,6 +15,8 @@ public sealed record Individual<T>(
     /// <summary>"g3/i7": generation 3, index 7. Stable across runs with the same seed.</summary>
     public string Id => $"g{Generation}/i{Index}";
     public double Fitness { get; init; }
+    /// <summary>Fidelity of its evaluation under successive halving: 0 the lowest (and the only one without halving).</summary>
+    public int Rung { get; init; }
 }
 
 /// <summary>The best and mean fitness of one generation's survivors.</summary>

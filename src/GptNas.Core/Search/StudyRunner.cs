@@ -82,10 +82,11 @@ public sealed class StudyRunner<T>(
         using var heartbeat = new Timer(_ => store.Heartbeat(trial.Id, options.Worker), null, options.HeartbeatEvery, options.HeartbeatEvery);
         try
         {
-            var duplicate = options.ReuseDuplicates ? Duplicate(trial) : null;
+            var duplicate = options.ReuseDuplicates ? Duplicate(trial, individual.Rung) : null;
             var result = duplicate ?? evaluator.Evaluate(individual, trial.Seed, limit.Token);
             var metrics = new Dictionary<string, double>(result.Metrics) { [TrialMetrics.Seconds] = clock.Elapsed.TotalSeconds };
             if (duplicate is not null) metrics[TrialMetrics.Duplicate] = 1;
+            if (individual.Rung > 0) metrics[TrialMetrics.Rung] = individual.Rung;
             if (!double.IsFinite(result.Fitness)) throw new GptNasException($"fitness is {result.Fitness}");
             store.Finish(trial.Id, TrialState.Complete, result.Fitness, metrics, null);
         }
@@ -103,10 +104,11 @@ public sealed class StudyRunner<T>(
         return store.FindTrial(trial.StudyId, trial.Generation, trial.Index)!;
     }
 
-    /// <summary>The result of an earlier complete trial of the same candidate in this study, if any.</summary>
-    private EvaluationResult? Duplicate(TrialRecord trial)
+    /// <summary>The result of an earlier complete trial of the same candidate at the same rung (fidelity) in this study, if any.</summary>
+    private EvaluationResult? Duplicate(TrialRecord trial, int rung)
     {
-        var earlier = store.Trials(trial.StudyId).FirstOrDefault(t => t.Hash == trial.Hash && t.State == TrialState.Complete && t.Id != trial.Id);
+        var earlier = store.Trials(trial.StudyId).FirstOrDefault(t => t.Hash == trial.Hash && t.State == TrialState.Complete && t.Id != trial.Id &&
+                                                                      (int)t.Metrics.GetValueOrDefault(TrialMetrics.Rung) == rung);
         return earlier is null ? null : new EvaluationResult(earlier.Fitness!.Value, earlier.Metrics.Where(m => m.Key is not (TrialMetrics.Seconds or TrialMetrics.Duplicate)).ToDictionary());
     }
 
