@@ -34,6 +34,27 @@ public class ProxyBenchCommandTests
     }
 
     [Fact]
+    public void ASearchWithTwoRungsStoresThePromotedAsRungOneTrialsOnMoreImages()
+    {
+        using var temp = new TempFolder();
+        var data = Path.Combine(temp.Path, "data");
+        Directory.CreateDirectory(data);
+        TinyData.Write(data);
+        var run = Path.Combine(temp.Path, "run");
+        var (code, _, stderr) = CliRunner.Run("search", "--preset", "smoke", "--no-gpt", "--data", data, "--out", run, "--set", "ga.generations=0",
+            "--set", "proxy.train_fraction=1", "--set", "proxy.rungs=2", "--set", "proxy.rung_factor=2");
+        Assert.True(code == 0, stderr);
+        var (listed, stdout, listError) = CliRunner.Run("trials", "list", "--run", run, "--json");
+        Assert.True(listed == 0, listError);
+        var trials = JsonDocument.Parse(stdout).RootElement.EnumerateArray().ToList();
+        Assert.Equal(4 + 2, trials.Count); // a population of 4 at rung 0, its best 2 at rung 1
+        var images = trials.Select(t => t.GetProperty("metrics").GetProperty("proxy_images").GetDouble()).ToList();
+        Assert.Equal(2, images.Count(i => i == images.Max()));
+        Assert.Equal(2 * images.Min(), images.Max(), 0);
+        Assert.Equal(2, trials.Count(t => t.GetProperty("metrics").TryGetProperty("rung", out var rung) && rung.GetDouble() == 1));
+    }
+
+    [Fact]
     public void RandomStrategyIsStoredWithTheStudyAndNamedInTheFolder()
     {
         var (code, stdout, stderr) = CliRunner.Run("search", "--strategy", "random", "--show-config");
