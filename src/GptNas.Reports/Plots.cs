@@ -7,15 +7,16 @@ namespace GptNas.Reports;
 public static class Plots
 {
     private const int Width = 800, Height = 500;
-    private static readonly Color WithGpt = Colors.C0, WithoutGpt = Colors.C1;
+    /// <summary>One colour per group (GPT-NAS, without GPT, random sampling), the same in every figure.</summary>
+    private static Color ColorOf(RunSummary run) => run.GroupOrder switch { 0 => Colors.C0, 1 => Colors.C1, _ => Colors.C2 };
 
     /// <summary>Best proxy fitness so far per generation: thin lines per run, thick lines for each group's mean.</summary>
     public static void BestFitness(IReadOnlyList<RunSummary> runs, string path)
     {
         var plot = new Plot();
-        foreach (var group in runs.GroupBy(r => r.WithGpt))
+        foreach (var group in runs.GroupBy(r => r.Group))
         {
-            var color = group.Key ? WithGpt : WithoutGpt;
+            var color = ColorOf(group.First());
             var curves = group.Select(r => r.BestFitnessByGeneration().Select(f => f * 100).ToArray()).Where(c => c.Length > 0).ToList();
             foreach (var curve in curves)
             {
@@ -43,12 +44,12 @@ public static class Plots
     public static void AccuracyAgainstParameters(IReadOnlyList<RunSummary> runs, string path)
     {
         var plot = new Plot();
-        foreach (var group in runs.GroupBy(r => r.WithGpt))
+        foreach (var group in runs.GroupBy(r => r.Group))
         {
             var trials = group.SelectMany(r => r.Trials).Where(t => t.State == TrialState.Complete && t.Metrics.ContainsKey(TrialMetrics.Parameters)).ToList();
             if (trials.Count == 0) continue;
             var points = plot.Add.ScatterPoints(trials.Select(t => Math.Log10(t.Metrics[TrialMetrics.Parameters])).ToArray(), trials.Select(t => t.Fitness!.Value * 100).ToArray());
-            points.Color = (group.Key ? WithGpt : WithoutGpt).WithAlpha(0.6);
+            points.Color = ColorOf(group.First()).WithAlpha(0.6);
             points.MarkerSize = 6;
             points.LegendText = $"{group.First().Group} ({trials.Count} trials)";
         }
@@ -67,7 +68,7 @@ public static class Plots
         foreach (var run in runs.Where(r => r.Final is { History.Count: > 0 }))
         {
             var epochs = run.Final!.History.Select(h => (double)h.Epoch).ToArray();
-            var color = run.WithGpt ? WithGpt : WithoutGpt;
+            var color = ColorOf(run);
             var l = loss.Add.Scatter(epochs, run.Final.History.Select(h => h.TrainLoss).ToArray());
             l.Color = color;
             l.LegendText = run.Name;

@@ -34,19 +34,19 @@ public static class ReportWriter
             <h1>gptnas search report</h1>
             """);
         text.Append($"<p>{runs.Count} run(s) on {Encode(string.Join(", ", runs.Select(r => r.Data).Distinct()))}; generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.</p>");
-        text.Append("<h2>With and without GPT</h2><table><tr><th>search</th><th>runs</th><th>final test top-1 (%), mean ± std</th><th>std. error</th><th>best proxy fitness (%), mean ± std</th></tr>");
-        foreach (var group in runs.GroupBy(r => r.WithGpt).OrderByDescending(g => g.Key))
+        text.Append("<h2>GPT-NAS, without GPT, and random sampling</h2><table><tr><th>search</th><th>runs</th><th>final test top-1 (%), mean ± std</th><th>std. error</th><th>best proxy fitness (%), mean ± std</th></tr>");
+        foreach (var group in runs.GroupBy(r => r.Group).OrderBy(g => g.First().GroupOrder))
         {
             var final = Spread.Of(group.Where(r => r.Final is not null).Select(r => r.Final!.TestTop1));
             var proxy = Spread.Of(group.Where(r => r.BestFitness is not null).Select(r => r.BestFitness!.Value));
             text.Append($"<tr><td>{group.First().Group}</td><td>{group.Count()}</td><td>{final.Percent}</td><td>{(final.Count > 1 ? (final.StandardError * 100).ToString("F2", CultureInfo.InvariantCulture) : "-")}</td><td>{proxy.Percent}</td></tr>");
         }
         text.Append("</table>");
-        text.Append("<h2>Runs</h2><table><tr><th>run</th><th>GPT</th><th>seed</th><th>trials</th><th>failed</th><th>best proxy (%)</th><th>final test top-1 (%)</th><th>final top-5 (%)</th></tr>");
+        text.Append("<h2>Runs</h2><table><tr><th>run</th><th>search</th><th>seed</th><th>trials</th><th>failed</th><th>best proxy (%)</th><th>final test top-1 (%)</th><th>final top-5 (%)</th></tr>");
         foreach (var run in runs)
         {
             var failed = run.Trials.Count(t => t.State == TrialState.Failed);
-            text.Append($"<tr><td>{Encode(run.Name)}</td><td>{(run.WithGpt ? "yes" : "no")}</td><td>{run.Seed}</td><td>{run.Trials.Count}</td><td>{failed}</td>" +
+            text.Append($"<tr><td>{Encode(run.Name)}</td><td>{run.Group}</td><td>{run.Seed}</td><td>{run.Trials.Count}</td><td>{failed}</td>" +
                         $"<td>{Percent(run.BestFitness)}</td><td>{Percent(run.Final?.TestTop1)}</td><td>{Percent(run.Final?.TestTop5)}</td></tr>");
         }
         text.Append("</table>");

@@ -1,4 +1,5 @@
 using GptNas.Runs;
+using GptNas.Search;
 using GptNas.Training;
 using GptNas.Trials;
 
@@ -9,12 +10,16 @@ public sealed record RunSummary(
     string Folder,
     string Name,
     bool WithGpt,
+    SearchStrategyKind Strategy,
     int Seed,
     string Data,
     IReadOnlyList<TrialRecord> Trials,
     TrainedModel? Final)
 {
-    public string Group => WithGpt ? "GPT-NAS" : "without GPT";
+    public string Group => GroupOrder switch { 0 => "GPT-NAS", 1 => "without GPT", _ => "random sampling" };
+
+    /// <summary>Where the run's group stands in tables and which colour it has: GPT-NAS, without GPT, random sampling.</summary>
+    public int GroupOrder => Strategy == SearchStrategyKind.Random ? 2 : WithGpt ? 0 : 1;
 
     /// <summary>Best proxy fitness among the trials of generations 0..g, for each g.</summary>
     public IReadOnlyList<double> BestFitnessByGeneration()
@@ -37,7 +42,7 @@ public sealed record RunSummary(
     public static RunSummary Of(RunFolder folder, StudyRecord study, IReadOnlyList<TrialRecord> trials, TrainedModel? final)
     {
         var config = folder.ReadSearchConfig();
-        return new RunSummary(folder.Path, folder.Name, config?.Config.Ga.Reconstruct ?? true, study.Seed, config?.Data ?? "?", trials, final);
+        return new RunSummary(folder.Path, folder.Name, config?.Config.Ga.Reconstruct ?? true, config?.Config.Strategy ?? SearchStrategyKind.Ga, study.Seed, config?.Data ?? "?", trials, final);
     }
 }
 

@@ -3,6 +3,7 @@ using GptNas.Config;
 using GptNas.Data;
 using GptNas.Reports;
 using GptNas.Search;
+using GptNas.Search.Strategies;
 using GptNas.Spaces;
 using GptNas.Storage;
 using GptNas.Training;
@@ -31,8 +32,9 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
         log?.Invoke($"data {dataName}: {data}");
         var space = new BlockSpace(config.Space.For(new Shape(data.Train.Channels, data.Train.Height, data.Train.Width), data.Train.ClassCount));
         var seeds = new Seeds(config.Seed);
-        var prior = config.Ga.Reconstruct ? priorSource?.Predictor(seeds) : null;
-        if (config.Ga.Reconstruct && prior is null)
+        var reconstruct = config.Strategy == SearchStrategyKind.Ga && config.Ga.Reconstruct;
+        var prior = reconstruct ? priorSource?.Predictor(seeds) : null;
+        if (reconstruct && prior is null)
             throw new GptNasException("reconstruction needs a GPT prior; give prior.path, or run the ablation with --no-gpt");
         ICandidatePrior<Architecture>? reconstructor = prior is null ? null : new BlockReconstructor(space, prior);
 
@@ -48,13 +50,27 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
             TrialTimeout = config.Proxy.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(config.Proxy.TimeoutSeconds) : null,
         };
         var runner = new StudyRunner<Architecture>(space, evaluator, store, options);
-        var result = runner.Run(new GeneticAlgorithm<Architecture>(space, config.Ga, reconstructor, seeds), progress, cancellation);
+        var strategy = Strategy(config, space, reconstructor, seeds);
+        if (config.Proxy.Rungs > 1) strategy = new SuccessiveHalving<Architecture>(strategy, config.Proxy.Rungs, config.Proxy.HalvingFactor());
+        var result = runner.Run(strategy, progress, cancellation);
 
         var best = result.Best;
         folder.WriteBestArchitecture(best.Candidate);
         var final = FinalTraining(store, runner.StudyId, best.Candidate, data, device, finalProgress, cancellation);
         return new SearchOutcome(best.Candidate, best.Id, best.Fitness, final, result.History, ReconstructionSummary.Of(store.Trials(runner.StudyId)));
     }
+
+    /// <summary>
+    /// The strategy the config names. Random sampling gets the GA's budget, population x (generations + 1) candidates,
+    /// asked a population at a time so that workers share them and reports draw them per generation.
+    /// </summary>
+    public static ISearchStrategy<Architecture> Strategy(SearchConfig config, BlockSpace space, ICandidatePrior<Architecture>? reconstructor, Seeds seeds) =>
+        config.Strategy switch
+        {
+            SearchStrategyKind.Ga => new GeneticAlgorithm<Architecture>(space, config.Ga, reconstructor, seeds),
+            SearchStrategyKind.Random => new RandomSearch<Architecture>(space, seeds, config.Ga.Population * (config.Ga.Generations + 1), config.Ga.Population),
+            var other => throw new GptNasException($"unknown search strategy '{other}'"),
+        };
 
     /// <summary>
     /// Trains the best architecture with the final settings (GPT-NAS §7); stored once per study. The training split is

@@ -1,4 +1,5 @@
 using GptNas.Config;
+using GptNas.Search;
 using GptNas.Trials;
 
 namespace GptNas.Tests;
@@ -62,5 +63,16 @@ public class ConfigTests
         Assert.Equal(["proxy.epochs: 2 -> 3"], ConfigDiff.Between(stored, """{"proxy":{"epochs":3}}"""));
         // A setting the study has and the given config lacks is always a difference.
         Assert.Equal(["proxy.epochs: 2 -> (none)"], ConfigDiff.Between(stored, """{"proxy":{}}"""));
+    }
+
+    [Fact]
+    public void TheStrategySettingIsGaUnlessSetAndAnOldStudyResumesAsGa()
+    {
+        var quick = Presets.Get("quick");
+        Assert.Equal(SearchStrategyKind.Ga, quick.Strategy);
+        Assert.Equal(SearchStrategyKind.Random, ConfigOverrides.Apply(quick, ["strategy=random"]).Strategy);
+        const string stored = """{"seed":0}""";
+        Assert.Empty(ConfigDiff.Between(stored, """{"seed":0,"strategy":"ga"}"""));
+        Assert.Equal(["strategy: (none) -> \"random\""], ConfigDiff.Between(stored, """{"seed":0,"strategy":"random"}"""));
     }
 }

@@ -3,13 +3,15 @@ using GptNas.Config;
 using GptNas.Prior;
 using GptNas.Reports;
 using GptNas.Runs;
+using GptNas.Search;
 using Spectre.Console;
 
 namespace GptNas.Cli.Commands;
 
 /// <summary>
-/// <c>gptnas ablation</c>: GPT-NAS against the same search without GPT (§8's ablation), at equal budget and
-/// seeds, several seeds each, then one report with both side by side. Rerunning resumes every search.
+/// <c>gptnas ablation</c>: GPT-NAS against the same search without GPT (§8's ablation) and, with <c>--arms</c>, against
+/// random sampling, at equal budget and seeds, several seeds each, then one report with all side by side. Rerunning
+/// resumes every search.
 /// </summary>
 public static class AblationCommand
 {
@@ -18,10 +20,15 @@ public static class AblationCommand
         var preset = new Option<string>("--preset") { Description = "quick, paper or smoke", DefaultValueFactory = _ => "quick" };
         var data = new Option<string>("--data") { Description = "Data set name or path", DefaultValueFactory = _ => "fashion-mnist-small" };
         var seeds = new Option<int>("--seeds") { Description = "Seeds per arm (0, 1, ... N-1)", DefaultValueFactory = _ => 3 };
+        var arms = new Option<string>("--arms")
+        {
+            Description = "Comma-separated, from: gpt (GPT-NAS), nogpt (the GA without GPT), random (random sampling at the GA's budget)",
+            DefaultValueFactory = _ => "gpt,nogpt",
+        };
         var set = new Option<string[]>("--set") { Description = "Override a setting in both arms, e.g. --set ga.generations=3" };
         var output = new Option<string>("--out") { Description = "Folder for all runs and the report", DefaultValueFactory = _ => Path.Combine("runs", "ablation") };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };
-        var command = new Command("ablation", "Run GPT-NAS and the no-GPT ablation for several seeds and report both") { preset, data, seeds, set, output, threads };
+        var command = new Command("ablation", "Run GPT-NAS and the no-GPT ablation for several seeds and report both") { preset, data, seeds, arms, set, output, threads };
         command.SetAction(parse => UserErrors.Run(() =>
         {
             var count = parse.GetValue(seeds);
@@ -30,13 +37,18 @@ public static class AblationCommand
             var root = parse.GetValue(output)!;
             var dataName = parse.GetValue(data)!;
             TorchRuntime.SetThreads(parse.GetValue(threads));
+            var chosen = Arms(parse.GetValue(arms)!);
             var folders = new List<RunFolder>();
             for (var seed = 0; seed < count; seed++)
-                foreach (var withGpt in new[] { true, false })
+                foreach (var (arm, label) in chosen)
                 {
-                    var config = baseConfig with { Seed = seed, Ga = baseConfig.Ga with { Reconstruct = withGpt } };
-                    var folder = new RunFolder(Path.Combine(root, $"{(withGpt ? "gpt" : "nogpt")}-s{seed}"));
-                    AnsiConsole.MarkupLine($"[bold]{(withGpt ? "GPT-NAS" : "without GPT")}, seed {seed}[/] in {Markup.Escape(folder.Path)}");
+                    var config = baseConfig with
+                    {
+                        Seed = seed, Strategy = arm == "random" ? SearchStrategyKind.Random : SearchStrategyKind.Ga,
+                        Ga = baseConfig.Ga with { Reconstruct = arm == "gpt" },
+                    };
+                    var folder = new RunFolder(Path.Combine(root, $"{arm}-s{seed}"));
+                    AnsiConsole.MarkupLine($"[bold]{label}, seed {seed}[/] in {Markup.Escape(folder.Path)}");
                     var run = new SearchRun(config, dataName, folder, new PriorPredictorSource(config.Prior));
                     var outcome = SearchProgressDisplay.Run(config, (search, final) => run.Run(search, final));
                     AnsiConsole.MarkupLine($"  best proxy {outcome.ProxyFitness:P2}, final test top-1 {outcome.Final.TestTop1:P2}");
@@ -50,5 +62,14 @@ public static class AblationCommand
             return 0;
         }));
         return command;
+    }
+
+    private static readonly Dictionary<string, string> Labels = new() { ["gpt"] = "GPT-NAS", ["nogpt"] = "without GPT", ["random"] = "random sampling" };
+
+    private static List<(string Arm, string Label)> Arms(string text)
+    {
+        var arms = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
+        if (arms.Count == 0) throw new UsageException("--arms is empty; choose from gpt, nogpt, random");
+        return arms.Select(arm => Labels.TryGetValue(arm, out var label) ? (arm, label) : throw new UsageException($"--arms: unknown arm '{arm}'; choose from gpt, nogpt, random")).ToList();
     }
 }

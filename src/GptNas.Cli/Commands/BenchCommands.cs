@@ -11,7 +11,7 @@ using Spectre.Console;
 
 namespace GptNas.Cli.Commands;
 
-/// <summary><c>gptnas bench nb201</c>: search strategies compared on NAS-Bench-201 under NB201's own protocol.</summary>
+/// <summary><c>gptnas bench nb201</c>: search strategies compared on NAS-Bench-201 under NB201's own protocol; <c>bench proxy</c> lives in <see cref="ProxyBenchCommand"/>.</summary>
 public static class BenchCommands
 {
     private const string TableVariable = "GPTNAS_NB201_TABLE";
@@ -19,9 +19,10 @@ public static class BenchCommands
 
     public static Command Create()
     {
-        var bench = new Command("bench", "Compare search strategies on tabular NAS benchmarks");
+        var bench = new Command("bench", "Compare search strategies on tabular NAS benchmarks; measure how faithfully a proxy ranks architectures");
         bench.Subcommands.Add(CreateNb201());
         bench.Subcommands.Add(CreatePrior());
+        bench.Subcommands.Add(ProxyBenchCommand.Create());
         return bench;
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using GptNas.Config;
 using GptNas.Prior;
 using GptNas.Runs;
+using GptNas.Search;
 using Spectre.Console;
 
 namespace GptNas.Cli.Commands;
@@ -15,6 +16,7 @@ public static class SearchCommand
         var data = new Option<string>("--data") { Description = "fashion-mnist-small (embedded), fashion-mnist, mnist, cifar10, cifar100, or a path", DefaultValueFactory = _ => "fashion-mnist-small" };
         var seed = new Option<int>("--seed") { Description = "Root seed of the whole search", DefaultValueFactory = _ => 0 };
         var noGpt = new Option<bool>("--no-gpt") { Description = "The ablation: the same search without GPT reconstruction" };
+        var strategy = new Option<SearchStrategyKind?>("--strategy") { Description = "ga (GPT-NAS, the default) or random (uniform samples at the GA's budget, same proxy); the config's 'strategy'" };
         var set = new Option<string[]>("--set") { Description = "Override a setting, e.g. --set ga.population=12 (repeatable)", AllowMultipleArgumentsPerToken = false };
         var output = new Option<string?>("--out") { Description = "Run folder (default runs/search/<data>-<preset>-s<seed>[-nogpt]); rerun to resume" };
         var showConfig = new Option<bool>("--show-config") { Description = "Print the resolved config and every settable key, then exit" };
@@ -23,7 +25,7 @@ public static class SearchCommand
         var join = new Option<bool>("--join") { Description = "Work on a study that other processes also work on (same --out): share its trials" };
         var command = new Command("search", "Search an architecture for a data set with GPT-NAS, then train the best and report its test accuracy")
         {
-            preset, data, seed, noGpt, set, output, showConfig, threads, join, storage,
+            preset, data, seed, noGpt, strategy, set, output, showConfig, threads, join, storage,
         };
         command.SetAction(parse => UserErrors.Run(() =>
         {
@@ -31,6 +33,7 @@ public static class SearchCommand
             var overrides = (parse.GetValue(set) ?? []).ToList();
             var config = ConfigOverrides.Apply(Presets.Get(presetName), overrides) with { Seed = parse.GetValue(seed) };
             if (parse.GetValue(noGpt)) config = config with { Ga = config.Ga with { Reconstruct = false } };
+            if (parse.GetValue(strategy) is { } kind) config = config with { Strategy = kind };
             if (parse.GetValue(showConfig))
             {
                 Console.WriteLine(GptNasJson.Serialize(config));
@@ -45,14 +48,20 @@ public static class SearchCommand
     }
 
     public static string DefaultFolder(string data, string preset, SearchConfig config) =>
-        Path.Combine("runs", "search", $"{Path.GetFileName(data.TrimEnd('/'))}-{preset}-s{config.Seed}{(config.Ga.Reconstruct ? "" : "-nogpt")}");
+        Path.Combine("runs", "search", $"{Path.GetFileName(data.TrimEnd('/'))}-{preset}-s{config.Seed}{Suffix(config)}");
+
+    private static string Suffix(SearchConfig config) =>
+        config.Strategy == SearchStrategyKind.Random ? "-random" : config.Ga.Reconstruct ? "" : "-nogpt";
+
+    private static string Describe(SearchConfig config) => config.Strategy == SearchStrategyKind.Random
+        ? $"random sampling of {config.Ga.Population * (config.Ga.Generations + 1)} architectures (the GA's budget)"
+        : $"population {config.Ga.Population}, {config.Ga.Generations} generations, {(config.Ga.Reconstruct ? "with GPT reconstruction" : "without GPT (ablation)")}";
 
     private static int Run(SearchConfig config, string presetName, string dataName, RunFolder folder, bool join, string? storage)
     {
         var resuming = storage is null && folder.HasStudyDatabase;
-        AnsiConsole.MarkupLine($"{(resuming ? "resuming" : "starting")} search in [bold]{Markup.Escape(folder.Path)}[/]: population {config.Ga.Population}, " +
-                               $"{config.Ga.Generations} generations, {(config.Ga.Reconstruct ? "with GPT reconstruction" : "without GPT (ablation)")}, seed {config.Seed}");
-        if (config.Ga.Reconstruct) DescribePrior(config.Prior, warn: presetName == "paper");
+        AnsiConsole.MarkupLine($"{(resuming ? "resuming" : "starting")} search in [bold]{Markup.Escape(folder.Path)}[/]: {Markup.Escape(Describe(config))}, seed {config.Seed}");
+        if (config.Ga.Reconstruct && config.Strategy == SearchStrategyKind.Ga) DescribePrior(config.Prior, warn: presetName == "paper");
         var run = new SearchRun(config, dataName, folder, new PriorPredictorSource(config.Prior), join, storage);
         var outcome = SearchProgressDisplay.Run(config, (searchProgress, finalProgress) =>
             run.Run(searchProgress, finalProgress, line => AnsiConsole.MarkupLine(Markup.Escape(line))));

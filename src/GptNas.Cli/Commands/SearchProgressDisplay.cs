@@ -20,9 +20,11 @@ public static class SearchProgressDisplay
                 var lastGeneration = -1;
                 var searchReporter = new SyncProgress<SearchProgress>(p =>
                 {
+                    // Successive halving adds the promotions' trials to the strategy's own.
+                    if (p.TrialsPlanned is { } planned) search.MaxValue = planned;
                     search.Value = p.TrialsDone;
                     search.Description = $"generation {p.Generation}/{config.Ga.Generations}  trials {p.TrialsDone}/{p.TrialsPlanned}  best {p.BestFitness?.ToString("P2") ?? "-"}";
-                    if (p.Generation != lastGeneration && p.TrialsDone % config.Ga.Population == 0)
+                    if (p.Generation != lastGeneration && p.TrialsDone % (search.MaxValue / (config.Ga.Generations + 1)) == 0)
                     {
                         AnsiConsole.MarkupLine($"generation {p.Generation} done: {p.TrialsDone}/{p.TrialsPlanned} trials, best fitness {p.BestFitness:P2}");
                         lastGeneration = p.Generation;

@@ -31,6 +31,17 @@ public sealed record ProxySettings
     public int MaxTrainImages { get; init; }
     /// <summary>A trial that runs longer fails (0 = no limit).</summary>
     public double TimeoutSeconds { get; init; }
+    /// <summary>
+    /// Multi-fidelity evaluation: successive halving over this many rungs (0 or 1 = off). Rung r of R trains on
+    /// 1 / factor^(R-1-r) of the proxy's images (the top rung on all of them), and only the best 1 / factor of each
+    /// generation go up a rung (<c>SuccessiveHalving</c>).
+    /// </summary>
+    public int Rungs { get; init; }
+    /// <summary>Successive halving's reduction factor (eta); 0 = 3, Hyperband's and ASHA's usual value.</summary>
+    public int RungFactor { get; init; }
+
+    /// <summary>The reduction factor in effect.</summary>
+    public int HalvingFactor() => RungFactor > 0 ? RungFactor : 3;
 }
 
 /// <summary>How reconstruction samples from the GPT (§5).</summary>
@@ -59,6 +70,8 @@ public sealed record SearchConfig
     /// is standard once the architecture is chosen. True keeps the hold-out out of it, for validation curves.
     /// </summary>
     public bool FinalKeepsValidation { get; init; }
+    /// <summary>The GA (GPT-NAS) or random sampling at the GA's budget, with the same proxy and final training.</summary>
+    public SearchStrategyKind Strategy { get; init; }
     public GeneticAlgorithmConfig Ga { get; init; } = new();
     /// <summary>The block space's settings (§2).</summary>
     public BlockSpaceConfig Space { get; init; } = new();

@@ -17,6 +17,8 @@ public sealed record Individual<T>(
     public double Fitness { get; init; }
     /// <summary>How the prior's proposals reached this candidate (see <see cref="Reconstruction{T}.Counts"/>); empty without reconstruction.</summary>
     public IReadOnlyDictionary<string, double> PriorCounts { get; init; } = new Dictionary<string, double>();
+    /// <summary>Fidelity of its evaluation under successive halving: 0 the lowest (and the only one without halving).</summary>
+    public int Rung { get; init; }
 }
 
 /// <summary>The best and mean fitness of one generation's survivors.</summary>

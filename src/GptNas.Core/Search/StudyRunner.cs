@@ -82,11 +82,12 @@ public sealed class StudyRunner<T>(
         using var heartbeat = new Timer(_ => store.Heartbeat(trial.Id, options.Worker), null, options.HeartbeatEvery, options.HeartbeatEvery);
         try
         {
-            var duplicate = options.ReuseDuplicates ? Duplicate(trial) : null;
+            var duplicate = options.ReuseDuplicates ? Duplicate(trial, individual.Rung) : null;
             var result = duplicate ?? evaluator.Evaluate(individual, trial.Seed, limit.Token);
             var metrics = new Dictionary<string, double>(result.Metrics) { [TrialMetrics.Seconds] = clock.Elapsed.TotalSeconds };
             foreach (var (key, value) in individual.PriorCounts) metrics[key] = value;
             if (duplicate is not null) metrics[TrialMetrics.Duplicate] = 1;
+            if (individual.Rung > 0) metrics[TrialMetrics.Rung] = individual.Rung;
             if (!double.IsFinite(result.Fitness)) throw new GptNasException($"fitness is {result.Fitness}");
             store.Finish(trial.Id, TrialState.Complete, result.Fitness, metrics, null);
         }
@@ -105,12 +106,14 @@ public sealed class StudyRunner<T>(
     private static Dictionary<string, double> FailedMetrics(Individual<T> individual, Stopwatch clock) =>
         new(individual.PriorCounts) { [TrialMetrics.Seconds] = clock.Elapsed.TotalSeconds };
 
-    /// <summary>The result of an earlier complete trial that trained the same thing (<see cref="IEvaluator{T}.TrainingKey"/>) in this study, if any.</summary>
-    private EvaluationResult? Duplicate(TrialRecord trial)
+    /// <summary>The result of an earlier complete trial that trained the same thing (<see cref="IEvaluator{T}.TrainingKey"/>) at the
+    /// same rung (fidelity) in this study, if any.</summary>
+    private EvaluationResult? Duplicate(TrialRecord trial, int rung)
     {
         var key = evaluator.TrainingKey(trial.Hash, trial.Predicted);
         var earlier = store.Trials(trial.StudyId).FirstOrDefault(t =>
-            t.Hash == trial.Hash && t.State == TrialState.Complete && t.Id != trial.Id && evaluator.TrainingKey(t.Hash, t.Predicted) == key);
+            t.Hash == trial.Hash && t.State == TrialState.Complete && t.Id != trial.Id && evaluator.TrainingKey(t.Hash, t.Predicted) == key &&
+            (int)t.Metrics.GetValueOrDefault(TrialMetrics.Rung) == rung);
         return earlier is null ? null : new EvaluationResult(earlier.Fitness!.Value,
             earlier.Metrics.Where(m => m.Key is not (TrialMetrics.Seconds or TrialMetrics.Duplicate) && !m.Key.StartsWith("prior_", StringComparison.Ordinal)).ToDictionary());
     }

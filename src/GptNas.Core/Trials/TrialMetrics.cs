@@ -19,6 +19,10 @@ public static class TrialMetrics
     public const string ImagesPerSecond = "images_per_second";
     /// <summary>Wall time of the trial, evaluation and bookkeeping.</summary>
     public const string Seconds = "seconds";
+    /// <summary>Successive halving's rung the trial was evaluated at (absent: 0, the only one without halving).</summary>
+    public const string Rung = "rung";
+    /// <summary>Training images the proxy saw (fewer at low rungs).</summary>
+    public const string ProxyImages = "proxy_images";
     /// <summary>1 when the result was copied from an earlier trial of the same candidate.</summary>
     public const string Duplicate = "duplicate";
 

@@ -19,10 +19,14 @@ namespace GptNas.Search;
 /// <param name="seeds">The run's seeds; the proxies' images are drawn from them (<see cref="ProxyData"/>).</param>
 public sealed class TrainingEvaluator(DataSplits data, ProxySettings settings, Seeds seeds, Device device) : IEvaluator<Architecture>
 {
-    private readonly DataSplits _proxyData = ProxyData(data, settings, seeds);
+    /// <summary>The proxies' images at each rung of successive halving (one set without it); nested, the top rung's the largest.</summary>
+    private readonly DataSplits[] _proxyData = Enumerable.Range(0, Math.Max(1, settings.Rungs))
+        .Select(r => ProxyData(data, settings, seeds, (int)Math.Pow(settings.HalvingFactor(), Math.Max(1, settings.Rungs) - 1 - r))).ToArray();
 
     public EvaluationResult Evaluate(Individual<Architecture> individual, int seed, CancellationToken cancellation)
     {
+        if (individual.Rung >= _proxyData.Length) throw new GptNasException($"rung {individual.Rung} asked of a proxy with {_proxyData.Length} rung(s)");
+        var proxyData = _proxyData[individual.Rung];
         var architecture = individual.Candidate;
         using var network = NetworkBuilder.Build(architecture, new Seeds(seed));
         var (trainable, mode) = Trainable(network, individual.Predicted, settings.Acceleration);
@@ -30,7 +34,7 @@ public sealed class TrainingEvaluator(DataSplits data, ProxySettings settings, S
         var train = trainable.ToHashSet(ReferenceEqualityComparer.Instance);
         foreach (var parameter in network.parameters()) parameter.requires_grad = train.Contains(parameter);
         var config = settings.Training with { Seed = seed };
-        var batches = new DataBatches(_proxyData, config);
+        var batches = new DataBatches(proxyData, config);
         var result = new Trainer(config, device).Fit(network, batches.Train, batches.Validation, trainable: trainable, cancellation: cancellation);
         var last = result.Last;
         var fitness = last.ValidationTop1 ?? throw new GptNasException("proxy fitness needs a validation split; set validation_fraction above 0");
@@ -45,6 +49,7 @@ public sealed class TrainingEvaluator(DataSplits data, ProxySettings settings, S
             [TrialMetrics.TrainedParameters] = trainable.Sum(p => p.numel()),
             [TrialMetrics.Acceleration] = (int)mode,
             [TrialMetrics.ImagesPerSecond] = last.ImagesPerSecond,
+            [TrialMetrics.ProxyImages] = proxyData.Train.Count,
         });
     }
 
@@ -71,12 +76,14 @@ public sealed class TrainingEvaluator(DataSplits data, ProxySettings settings, S
     /// <summary>
     /// The training images proxies see: a share of the training split (§7 uses 10% of ImageNet), at most
     /// <see cref="ProxySettings.MaxTrainImages"/>, drawn once from the run's <paramref name="seeds"/> ("proxy-images"),
-    /// so every trial of a run sees the same ones and another seed draws others.
+    /// so every trial of a run sees the same ones and another seed draws others. A <paramref name="divisor"/> above 1 (a low rung
+    /// of successive halving) takes that share of them: the first of the same draw, so the rungs' images are nested.
     /// </summary>
-    public static DataSplits ProxyData(DataSplits data, ProxySettings settings, Seeds seeds)
+    public static DataSplits ProxyData(DataSplits data, ProxySettings settings, Seeds seeds, int divisor = 1)
     {
         var count = settings.TrainFraction >= 1 ? data.Train.Count : Math.Max(1, (int)(data.Train.Count * settings.TrainFraction));
         if (settings.MaxTrainImages > 0) count = Math.Min(count, settings.MaxTrainImages);
+        count = Math.Max(1, count / Math.Max(1, divisor));
         if (count == data.Train.Count) return data;
         var indices = Enumerable.Range(0, data.Train.Count).ToArray();
         seeds.Random("proxy-images").Shuffle(indices);

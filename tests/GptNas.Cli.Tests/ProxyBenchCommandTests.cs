@@ -1,0 +1,67 @@
+using System.Text.Json;
+
+namespace GptNas.Tests;
+
+/// <summary><c>gptnas bench proxy</c> and <c>search --strategy random</c> on the tiny data set, smoke-sized.</summary>
+public class ProxyBenchCommandTests
+{
+    [Fact]
+    public void BenchProxyRanksSampledAndSearchedArchitecturesAndPrintsJson()
+    {
+        using var temp = new TempFolder();
+        var data = Path.Combine(temp.Path, "data");
+        Directory.CreateDirectory(data);
+        TinyData.Write(data);
+        var run = Path.Combine(temp.Path, "run");
+        var (searched, _, searchError) = CliRunner.Run("search", "--preset", "smoke", "--strategy", "random", "--data", data, "--out", run,
+            "--set", "ga.generations=0", "--set", "proxy.train_fraction=1");
+        Assert.True(searched == 0, searchError);
+
+        var (code, stdout, stderr) = CliRunner.Run("bench", "proxy", "--preset", "smoke", "--data", data, "--architectures", "3", "--run", run,
+            "--set", "proxy.train_fraction=1", "--final-images", "120", "--bf16", "--json");
+        Assert.True(code == 0, stderr);
+        var json = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(6, json.GetProperty("architectures").GetInt32());
+        foreach (var key in new[] { "kendall_tau", "spearman_rho", "proxy_seconds", "final_seconds", "bf16_kendall_tau" })
+        {
+            // A tau is NaN ("NaN" in JSON) when one side scored every architecture alike, as one epoch on tiny data may.
+            var value = json.GetProperty(key);
+            Assert.True(value.ValueKind == JsonValueKind.Number || value.GetString() == "NaN", $"{key}: {value}");
+        }
+        Assert.True(json.GetProperty("proxy_seconds").GetDouble() > 0);
+        Assert.Equal(["sampled", "search"], json.GetProperty("sets").EnumerateArray().Select(s => s.GetProperty("set").GetString()));
+        Assert.Equal(6, json.GetProperty("rows").GetArrayLength());
+    }
+
+    [Fact]
+    public void ASearchWithTwoRungsStoresThePromotedAsRungOneTrialsOnMoreImages()
+    {
+        using var temp = new TempFolder();
+        var data = Path.Combine(temp.Path, "data");
+        Directory.CreateDirectory(data);
+        TinyData.Write(data);
+        var run = Path.Combine(temp.Path, "run");
+        var (code, _, stderr) = CliRunner.Run("search", "--preset", "smoke", "--no-gpt", "--data", data, "--out", run, "--set", "ga.generations=0",
+            "--set", "proxy.train_fraction=1", "--set", "proxy.rungs=2", "--set", "proxy.rung_factor=2");
+        Assert.True(code == 0, stderr);
+        var (listed, stdout, listError) = CliRunner.Run("trials", "list", "--run", run, "--json");
+        Assert.True(listed == 0, listError);
+        var trials = JsonDocument.Parse(stdout).RootElement.EnumerateArray().ToList();
+        Assert.Equal(4 + 2, trials.Count); // a population of 4 at rung 0, its best 2 at rung 1
+        var images = trials.Select(t => t.GetProperty("metrics").GetProperty("proxy_images").GetDouble()).ToList();
+        Assert.Equal(2, images.Count(i => i == images.Max()));
+        Assert.Equal(2 * images.Min(), images.Max(), 0);
+        Assert.Equal(2, trials.Count(t => t.GetProperty("metrics").TryGetProperty("rung", out var rung) && rung.GetDouble() == 1));
+    }
+
+    [Fact]
+    public void RandomStrategyIsStoredWithTheStudyAndNamedInTheFolder()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("search", "--strategy", "random", "--show-config");
+        Assert.True(code == 0, stderr);
+        Assert.Equal("random", JsonDocument.Parse(stdout).RootElement.GetProperty("strategy").GetString());
+        var (bad, _, error) = CliRunner.Run("bench", "proxy", "--architectures", "1");
+        Assert.Equal(2, bad);
+        Assert.Contains("at least 2", error);
+    }
+}
