@@ -112,7 +112,8 @@ public static class BenchCommands
             Nb201ResultFile.Write(outPath, outcome);
             AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(outPath)}[/]");
         }
-        AnsiConsole.MarkupLine($"wall time {clock.Elapsed.TotalSeconds:F1} s ({config.Runs} runs x {config.Strategies.Count} strategies, {config.Threads} threads)");
+        AnsiConsole.MarkupLine($"wall time {clock.Elapsed.TotalSeconds:F1} s ({config.Runs} runs x {config.Strategies.Count} strategies, {benchmark.Threads} threads" +
+                               (benchmark.Threads < config.Threads ? ": gpt-online trains a GPT per run, and those runs never overlap)" : ")"));
         return 0;
     }
 

@@ -182,8 +182,14 @@ public sealed class Nb201Benchmark(Nb201Table table, Nb201BenchConfig config, Nb
         return results;
     }
 
+    /// <summary>Runs at once: <see cref="Nb201BenchConfig.Threads"/>, or 1 when a strategy trains a GPT per run.</summary>
+    /// <remarks>NOTE: TorchSharp's optimizers pass temporary scalars to libtorch that a garbage collection started by
+    /// another thread may free while libtorch still reads them ("Unknown scalar type"), so runs that train a GPT never
+    /// overlap with other runs. Results do not depend on it.</remarks>
+    public int Threads { get; } = config.Strategies.Any(Nb201Strategies.NeedsOnlineGpt) ? 1 : config.Threads;
+
     private void RunAll(Nb201RunResult[] results, Seeds root, Action? progress) =>
-        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = config.Threads }, job =>
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = Threads }, job =>
         {
             var (name, run) = (config.Strategies[job / config.Runs], job % config.Runs);
             var seeds = root.Child($"run/{run}");

@@ -77,8 +77,8 @@ public enum Nb201Signal
 public sealed class Nb201Oracle : IBudgetedObjective<Nb201Cell>
 {
     private readonly HashSet<int> _seen = [];
-    private readonly Nb201Table table;
-    private readonly Nb201Protocol protocol;
+    private readonly Nb201Table _table;
+    private readonly Nb201Protocol _protocol;
     private readonly Nb201SeedTable? _seedTable;
     private readonly Random? _draw;
 
@@ -86,7 +86,7 @@ public sealed class Nb201Oracle : IBudgetedObjective<Nb201Cell>
     /// <param name="draw">Picks the seed of each query (the run's own stream).</param>
     public Nb201Oracle(Nb201Table table, Nb201Protocol protocol, Nb201SeedTable? seedTable = null, Random? draw = null)
     {
-        (this.table, this.protocol) = (table, protocol);
+        (_table, _protocol) = (table, protocol);
         if (protocol.Signal == Nb201Signal.Seed)
         {
             _seedTable = seedTable ?? throw new GptNasException("the per-seed signal needs an Nb201SeedTable");
@@ -116,9 +116,9 @@ public sealed class Nb201Oracle : IBudgetedObjective<Nb201Cell>
     {
         fitness = double.NaN;
         if (Exhausted) return false;
-        var record = table[candidate];
-        var cost = protocol.ChargeRepeats || !_seen.Contains(candidate.Code) ? protocol.Cost(record) : 0;
-        if (Spent >= protocol.BudgetSeconds || Spent + cost > protocol.BudgetSeconds)
+        var record = _table[candidate];
+        var cost = _protocol.ChargeRepeats || !_seen.Contains(candidate.Code) ? _protocol.Cost(record) : 0;
+        if (Spent >= _protocol.BudgetSeconds || Spent + cost > _protocol.BudgetSeconds)
         {
             Exhausted = true;
             return false;
