@@ -30,9 +30,11 @@ public class BenchCommandTests
         Assert.True(code == 0, stderr);
         Assert.Contains("12 x epoch_time_s x 0.5", stdout);
         Assert.Contains("repeated queries charged again", stdout);
+        Assert.Contains("one training seed drawn per query", stdout);
         Assert.Contains("93.92", stdout); // the published REA row next to ours
         var json = JsonDocument.Parse(File.ReadAllText(output)).RootElement;
         Assert.Equal(8, json.GetProperty("results").GetArrayLength());
+        Assert.Equal("seed", json.GetProperty("signal").GetString());
         Assert.All(json.GetProperty("results").EnumerateArray(), r => Assert.True(r.GetProperty("simulated_seconds").GetDouble() <= 3000));
     }
 
@@ -41,6 +43,8 @@ public class BenchCommandTests
     [InlineData("--out", "r.txt", "must end in .csv or .json")]
     [InlineData("--repeats", "sometimes", "--repeats is 'sometimes'")]
     [InlineData("--runs", "0", "--runs is 0")]
+    [InlineData("--signal", "noisy", "--signal is 'noisy'")]
+    [InlineData("--noise-scale", "-1", "the noise scale is -1")]
     public void BadOptionsGetOneLineAndExitCode2(string option, string value, string message)
     {
         using var folder = new TempFolder();

@@ -177,7 +177,7 @@ public class NasBench201Tests : IDisposable
         var table = SyntheticNb201.Table;
         var best = Nb201Cell.Parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|");
         var cheap = Nb201Cell.FromCode(0);
-        var protocol = new Nb201Protocol { BudgetSeconds = 200 };
+        var protocol = new Nb201Protocol { BudgetSeconds = 200, Signal = Nb201Signal.Mean };
         Assert.Equal(12 * 17 * 0.5, protocol.Cost(table[best])); // 102 s
         Assert.Equal(30, protocol.Cost(table[cheap]));
 
@@ -205,7 +205,7 @@ public class NasBench201Tests : IDisposable
         var table = SyntheticNb201.Table;
         var a = Nb201Cell.Parse("|skip_connect~0|+|none~0|none~1|+|none~0|none~1|none~2|");
         var b = Nb201Cell.Parse("|none~0|+|none~0|none~1|+|none~0|none~1|skip_connect~2|");
-        var oracle = new Nb201Oracle(table, new Nb201Protocol());
+        var oracle = new Nb201Oracle(table, new Nb201Protocol { Signal = Nb201Signal.Mean });
         Assert.True(oracle.TryQuery(a, out var fa));
         Assert.True(oracle.TryQuery(b, out var fb));
         Assert.True(fb > fa); // later edges weigh more in the synthetic landscape
@@ -241,7 +241,7 @@ public class NasBench201Tests : IDisposable
         var table = SyntheticNb201.Table;
         var config = Config("rs", "rea", "ga", "gpt-nas") with { Runs = 30 };
         var results = new Nb201Benchmark(table, config, DeltaPrior.Of(3), null).Run();
-        var summary = Nb201StrategySummary.Of(results).ToDictionary(s => s.Strategy);
+        var summary = Nb201StrategySummary.Of(results, table.Records.Max(r => r.Cifar10Test)).ToDictionary(s => s.Strategy);
         double Test(string s) => summary[s].Metrics[1].Mean;
         Assert.True(Test("rea") > Test("rs"), $"rea {Test("rea")} vs rs {Test("rs")}");
         Assert.True(Test("gpt-nas") > Test("ga"), $"gpt-nas {Test("gpt-nas")} vs ga {Test("ga")}");
@@ -259,7 +259,7 @@ public class NasBench201Tests : IDisposable
         // On a counting objective every child must be one op away from a member of the population it was bred from.
         var table = SyntheticNb201.Table;
         var queried = new List<Nb201Cell>();
-        var objective = new RecordingObjective(new Nb201Oracle(table, new Nb201Protocol { BudgetSeconds = 5000 }), queried);
+        var objective = new RecordingObjective(new Nb201Oracle(table, new Nb201Protocol { BudgetSeconds = 5000, Signal = Nb201Signal.Mean }), queried);
         BudgetedSearch.Spend(new RegularizedEvolution<Nb201Cell>(new Nb201Space(), new Seeds(2), 10, 3), objective);
         Assert.True(queried.Count > 20);
         for (var i = 10; i < queried.Count; i++)
@@ -327,10 +327,12 @@ public class NasBench201Tests : IDisposable
         var benchmark = new Nb201Benchmark(table, config, DeltaPrior.Of(3), null);
         var outcome = new Nb201BenchOutcome(config, benchmark.GaGenerations, table, "test prior", benchmark.Run(), 1.5);
         var csv = Nb201ResultFile.Csv(outcome).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("kind,strategy,runs,queries_mean", csv[0]);
-        Assert.Contains(csv, l => l.StartsWith("measured,gpt-nas,4,"));
-        Assert.Contains(csv, l => l.StartsWith("difference,gpt-nas - ga,4,"));
-        Assert.Contains(csv, l => l.StartsWith("published NB201,REA,,,,,91.19,0.31,,93.92,0.3,"));
+        Assert.StartsWith("kind,track,strategy,runs,queries_mean", csv[0]);
+        Assert.EndsWith(",regret_mean,regret_se,at_optimum", csv[0]);
+        Assert.Contains(csv, l => l.StartsWith("measured,transfer,gpt-nas,4,"));
+        Assert.Contains(csv, l => l.StartsWith("measured,no outside knowledge,ga,4,"));
+        Assert.Contains(csv, l => l.StartsWith("difference,transfer,gpt-nas - ga,4,"));
+        Assert.Contains(csv, l => l.StartsWith("published NB201,,REA,,,,,91.19,0.31,,93.92,0.3,"));
         Assert.All(csv, l => Assert.Equal(csv[0].Count(c => c == ','), l.Count(c => c == ',')));
         var json = JsonDocument.Parse(Nb201ResultFile.Json(outcome)).RootElement;
         Assert.Equal(8, json.GetProperty("results").GetArrayLength());

@@ -73,7 +73,7 @@ public static class BenchCommands
     private static Command CreateNb201()
     {
         var options = new Nb201Options();
-        var command = new Command("nb201", "RS, REA, the GPT-NAS GA with and without its GPT prior, and REA warm-started from the prior's corpus, on NAS-Bench-201");
+        var command = new Command("nb201", "Search strategies on NAS-Bench-201 under its own protocol, in two tracks: no outside knowledge (RS, REA, the GA, the GA with an online GPT prior) and transfer from another data set's corpus");
         foreach (var option in options.All) command.Options.Add(option);
         command.SetAction(parse => UserErrors.Run(() =>
         {
@@ -105,8 +105,11 @@ public static class BenchCommands
         public readonly Option<int> CorpusSize = new("--corpus-size") { Description = "Top cells by imagenet16_valid_acc_12ep the prior sees", DefaultValueFactory = _ => Defaults.CorpusSize };
         public readonly Option<int> GaPopulation = new("--ga-population") { Description = "Population of the GA strategies", DefaultValueFactory = _ => Defaults.Ga.Population };
         public readonly Option<string> Repeats = new("--repeats") { Description = "charge (NB201: a repeated query costs again) or free", DefaultValueFactory = _ => "charge" };
+        public readonly Option<string> Signal = new("--signal") { Description = "seed (NB201: one training seed drawn per query) or mean (noise-free mean over seeds)", DefaultValueFactory = _ => "seed" };
+        public readonly Option<double> NoiseScale = new("--noise-scale") { Description = "Multiplies the modelled seed deviations of --signal seed", DefaultValueFactory = _ => Defaults.Protocol.NoiseScale };
+        public readonly Option<int> OnlineTopK = new("--online-top-k") { Description = "Best evaluations (rank-weighted) the online priors refit on", DefaultValueFactory = _ => Defaults.OnlineTopK };
 
-        public IEnumerable<Option> All => [Runs, Budget, Strategies, Table, Output, Threads, Seed, CorpusSize, GaPopulation, Repeats];
+        public IEnumerable<Option> All => [Runs, Budget, Strategies, Table, Output, Threads, Seed, CorpusSize, GaPopulation, Repeats, Signal, NoiseScale, OnlineTopK];
 
         public Nb201BenchConfig Config(ParseResult parse)
         {
@@ -116,11 +119,18 @@ public static class BenchCommands
                 "free" => false,
                 var other => throw new UsageException($"--repeats is '{other}'; use charge or free"),
             };
+            var signal = parse.GetValue(Signal) switch
+            {
+                "seed" => Nb201Signal.Seed,
+                "mean" => Nb201Signal.Mean,
+                var other => throw new UsageException($"--signal is '{other}'; use seed or mean"),
+            };
             return new Nb201BenchConfig
             {
                 Runs = parse.GetValue(Runs),
                 Seed = parse.GetValue(Seed),
-                Protocol = new Nb201Protocol { BudgetSeconds = parse.GetValue(Budget), ChargeRepeats = charge },
+                Protocol = new Nb201Protocol { BudgetSeconds = parse.GetValue(Budget), ChargeRepeats = charge, Signal = signal, NoiseScale = parse.GetValue(NoiseScale) },
+                OnlineTopK = parse.GetValue(OnlineTopK),
                 Strategies = parse.GetValue(Strategies)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 Threads = parse.GetValue(Threads) ?? Environment.ProcessorCount,
                 CorpusSize = parse.GetValue(CorpusSize),
@@ -140,8 +150,8 @@ public static class BenchCommands
         AnsiConsole.MarkupLine($"table [bold]{Markup.Escape(table.Path)}[/]: {table.Records.Count:N0} cells, sha256 {table.Sha256[..12]}");
         AnsiConsole.MarkupLine($"protocol: {Markup.Escape(config.Protocol.Describe())}");
 
-        var (prior, corpus, priorText) = BuildPrior(table, config);
-        var benchmark = new Nb201Benchmark(table, config, prior, corpus);
+        var (priors, priorText) = BuildPriors(table, config);
+        var benchmark = new Nb201Benchmark(table, config, priors);
         AnsiConsole.MarkupLine($"REA: population {config.ReaPopulation}, sample size {config.ReaSampleSize}; GA: population {config.Ga.Population}, " +
                                $"{benchmark.GaGenerations} generations at most, crossover {config.Ga.CrossoverProbability}, mutation {config.Ga.MutationProbability}, elimination rate_0 {config.Ga.EliminationRate}");
         var results = RunWithProgress(benchmark, config);
@@ -152,27 +162,46 @@ public static class BenchCommands
             Nb201ResultFile.Write(outPath, outcome);
             AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(outPath)}[/]");
         }
-        AnsiConsole.MarkupLine($"wall time {clock.Elapsed.TotalSeconds:F1} s ({config.Runs} runs x {config.Strategies.Count} strategies, {config.Threads} threads)");
+        AnsiConsole.MarkupLine($"wall time {clock.Elapsed.TotalSeconds:F1} s ({config.Runs} runs x {config.Strategies.Count} strategies, {benchmark.Threads} threads" +
+                               (benchmark.Threads < config.Threads ? ": gpt-online trains a GPT per run, and those runs never overlap)" : ")"));
         return 0;
     }
 
-    /// <summary>The GPT prior and corpus, when a chosen strategy needs them; the text says exactly what the prior saw.</summary>
-    private static (Nb201PrefixPrior? Prior, IReadOnlyList<Nb201Cell>? Corpus, string? Text) BuildPrior(Nb201Table table, Nb201BenchConfig config)
+    /// <summary>The corpus, its GPT and the online GPT, as the chosen strategies need them; the text says exactly what each saw.</summary>
+    private static (Nb201Priors Priors, string? Text) BuildPriors(Nb201Table table, Nb201BenchConfig config)
     {
-        if (!config.Strategies.Any(Nb201Strategies.NeedsCorpus)) return (null, null, null);
+        var lines = new List<string>();
+        if (config.Strategies.Any(Nb201Strategies.NeedsGpt) || config.Strategies.Any(Nb201Strategies.NeedsOnlineGpt))
+            TorchRuntime.SetThreads(1); // one torch thread per run: results must not depend on --threads; the GPTs are tiny
+        Func<Seeds, INb201PriorFitter>? online = null;
+        if (config.Strategies.Any(Nb201Strategies.NeedsOnlineGpt))
+        {
+            var onlineConfig = new Nb201OnlineGptConfig();
+            var (g, t) = (onlineConfig.Gpt, onlineConfig.Training);
+            online = seeds => new Nb201OnlineGpt(onlineConfig, seeds);
+            lines.Add($"online GPT (no outside knowledge): {g.Layers} layers, {g.Heads} heads, width {g.Width}, initialised from each run's seed; after every generation " +
+                      $"fine-tuned {t.Epochs} epochs (lr {t.LearningRate:G}) on the run's top {config.OnlineTopK} evaluations, rank-weighted {config.OnlineTopK}..1");
+        }
+        if (!config.Strategies.Any(Nb201Strategies.NeedsCorpus))
+            return (new Nb201Priors(OnlineGpt: online), Print(lines));
         var corpus = Nb201Corpus.Top(table, config.CorpusSize);
-        var text = $"corpus: the top {corpus.Count} cells by {Nb201Corpus.RankColumn}, as op sequences only (no accuracy, no CIFAR column)";
-        AnsiConsole.MarkupLine(Markup.Escape(text));
-        if (!config.Strategies.Any(Nb201Strategies.NeedsGpt)) return (null, corpus, text);
+        var budgets = table.Records.Sum(config.Protocol.Cost) / config.Protocol.BudgetSeconds;
+        lines.Add($"corpus (transfer track): the top {corpus.Count} cells by {Nb201Corpus.RankColumn}, as op sequences only (no accuracy, no CIFAR column); " +
+                  $"ranking them needs all {table.Records.Count:N0} cells trained on ImageNet16-120, {budgets:F0} search budgets at this protocol's CIFAR-10 cost per cell");
+        if (!config.Strategies.Any(Nb201Strategies.NeedsGpt))
+            return (new Nb201Priors(null, corpus, online), Print(lines));
         var priorConfig = new Nb201PriorConfig();
-        TorchRuntime.SetThreads(1); // the prior must not depend on --threads; the GPT is tiny
         var (prior, report) = Nb201GptPrior.Train(corpus, priorConfig, new Seeds(config.Seed).Derive("nb201/gpt"));
-        var g = priorConfig.Gpt;
-        text += $"; GPT {g.Layers} layers, {g.Heads} heads, width {g.Width}, {report.Parameters:N0} parameters, vocabulary 5 ops + 3 reserved, " +
-                $"{report.Epochs} epochs, lr {priorConfig.Training.LearningRate:G}: next-op loss {report.Loss:F3} nats (bigram {report.BigramLoss:F3}, uniform {report.UniformLoss:F3}), {report.Seconds:F1} s";
-        AnsiConsole.MarkupLine(Markup.Escape($"GPT prior: {report.Sequences} sequences of 6 op tokens; {report.Epochs} epochs; next-op loss {report.Loss:F3} nats " +
-                                             $"(bigram {report.BigramLoss:F3}, uniform {report.UniformLoss:F3}); {report.Parameters:N0} parameters; {report.Seconds:F1} s"));
-        return (prior, corpus, text);
+        var gpt = priorConfig.Gpt;
+        lines.Add($"corpus GPT: {gpt.Layers} layers, {gpt.Heads} heads, width {gpt.Width}, {report.Parameters:N0} parameters, vocabulary 5 ops + 3 reserved, " +
+                  $"{report.Epochs} epochs, lr {priorConfig.Training.LearningRate:G}: next-op loss {report.Loss:F3} nats (bigram {report.BigramLoss:F3}, uniform {report.UniformLoss:F3}), {report.Seconds:F1} s");
+        return (new Nb201Priors(prior, corpus, online), Print(lines));
+    }
+
+    private static string? Print(List<string> lines)
+    {
+        foreach (var line in lines) AnsiConsole.MarkupLine(Markup.Escape(line));
+        return lines.Count == 0 ? null : string.Join("; ", lines);
     }
 
     private static IReadOnlyList<Nb201RunResult> RunWithProgress(Nb201Benchmark benchmark, Nb201BenchConfig config) =>
@@ -189,24 +218,25 @@ public static class BenchCommands
     private static void PrintTable(Nb201BenchOutcome outcome)
     {
         var metrics = Nb201Metric.Reported;
-        var table = new Table().AddColumns("method", "source", "runs", "queries", "sim. s");
+        var table = new Table().AddColumns("method", "track", "runs", "queries", "sim. s");
         foreach (var m in metrics) table.AddColumn(new TableColumn(m.Label).RightAligned());
+        table.AddColumn(new TableColumn("regret").RightAligned()).AddColumn(new TableColumn("at opt.").RightAligned());
         foreach (var s in outcome.Summaries)
         {
-            table.AddRow([Markup.Escape(s.Strategy), "measured", s.Queries.Count.ToString(), s.Queries.Mean.ToString("F1"), s.Spent.Mean.ToString("F0"),
-                .. s.Metrics.Select(m => $"{m.Mean:F2}±{m.Std:F2}")]);
+            table.AddRow([Markup.Escape(s.Strategy), Nb201Strategies.Track(s.Strategy), s.Queries.Count.ToString(), s.Queries.Mean.ToString("F1"), s.Spent.Mean.ToString("F0"),
+                .. s.Metrics.Select(m => $"{m.Mean:F2}±{m.Std:F2}"), $"{s.Regret.Mean:F3}±{s.Regret.StandardError:F3}", $"{100 * s.AtOptimum:F1} %"]);
             if (Nb201PublishedRow.For(s.Strategy) is { } published)
-                table.AddRow([$"  {published.Method}", "[dim]NB201 paper[/]", "500", "", "", .. published.Metrics.Select(Published)]);
+                table.AddRow([$"  {published.Method}", "[dim]NB201 paper[/]", "500", "", "", .. published.Metrics.Select(Published), "", ""]);
         }
         foreach (var p in Nb201PublishedRow.All.Where(p => !outcome.Summaries.Any(s => Nb201PublishedRow.For(s.Strategy) == p)))
-            table.AddRow([p.Method, "[dim]NB201 paper[/]", p.Method is "ResNet" or "optimal" ? "" : "500", "", "", .. p.Metrics.Select(Published)]);
+            table.AddRow([p.Method, "[dim]NB201 paper[/]", p.Method is "ResNet" or "optimal" ? "" : "500", "", "", .. p.Metrics.Select(Published), "", ""]);
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine("200-epoch accuracies (%) of the cell each run returned: mean±std (n-1) over runs; queries and simulated seconds per run (mean).");
+        AnsiConsole.MarkupLine($"200-epoch accuracies (%) of the cell each run returned: mean±std (n-1) over runs; queries and simulated seconds per run (mean); " +
+                               $"regret = {outcome.Optimum:F2} - C10 test (mean±standard error); at opt. = share of runs that returned a cell with the best C10 test.");
         foreach (var d in outcome.Differences)
         {
             var parts = metrics.Select((m, i) => $"{m.Label} {d.Metrics[i].Mean.ToString("+0.00;-0.00", CultureInfo.InvariantCulture)} ± {d.Metrics[i].StandardError:F2}");
-            var what = d.Subtrahend == "ga" ? "[bold]with minus without GPT[/]" : "GPT prior minus " + (d.Subtrahend == "rea-warm" ? "corpus warm start" : "uniform reconstruction");
-            AnsiConsole.MarkupLine($"{what} ({d.Minuend} - {d.Subtrahend}, paired by run, ± standard error): {string.Join(", ", parts)}");
+            AnsiConsole.MarkupLine($"[bold]{d.Minuend} - {d.Subtrahend}[/] ({Nb201Strategies.Track(d.Minuend)}, paired by run, ± standard error): {string.Join(", ", parts)}");
         }
     }
 

@@ -21,6 +21,7 @@ public sealed class GeneticAlgorithm<T> : ISearchStrategy<T> where T : notnull
     private readonly EliminationSchedule _schedule;
     private readonly Random _random;
     private readonly List<GenerationSummary> _history = [];
+    private readonly List<Individual<T>> _evaluated = [];
     private List<Individual<T>> _population = [];
     private List<Individual<T>>? _asked;
     private int _generation;
@@ -53,6 +54,8 @@ public sealed class GeneticAlgorithm<T> : ISearchStrategy<T> where T : notnull
     {
         var asked = _asked ?? throw new InvalidOperationException("nothing was asked");
         var evaluated = Evaluated(asked, fitness);
+        _evaluated.AddRange(evaluated);
+        if (_config.Reconstruct && _prior is IAdaptivePrior<T> adaptive) adaptive.Observe(_evaluated);
         _population = _generation == 0 ? evaluated : Select(_population.Concat(evaluated).ToList(), _random);
         _history.Add(Summarize(_generation, _population));
         _asked = null;

@@ -13,16 +13,23 @@ public sealed record Nb201BenchOutcome(
     IReadOnlyList<Nb201RunResult> Results,
     double WallSeconds)
 {
-    public IReadOnlyList<Nb201StrategySummary> Summaries { get; } = Nb201StrategySummary.Of(Results);
+    /// <summary>The table's best CIFAR-10 test accuracy, against which regret is measured.</summary>
+    public double Optimum { get; } = Table.Records.Max(r => r.Cifar10Test);
+
+    public IReadOnlyList<Nb201StrategySummary> Summaries { get; } = Nb201StrategySummary.Of(Results, Table.Records.Max(r => r.Cifar10Test));
 
     /// <summary>
-    /// The paired differences that separate what GPT-NAS's gain comes from, each when both strategies ran:
-    /// gpt-nas - ga (with minus without GPT, the paper's ablation), gpt-nas - ga-uniform (the GPT's knowledge
-    /// against reconstruction that knows nothing), gpt-nas - rea-warm (the prior against the corpus used directly).
+    /// The paired differences (by run) that separate what GPT-NAS's gain comes from, each when both strategies ran.
+    /// No outside knowledge: gpt-online against REA, against the bare GA and against its count-model twin.
+    /// Transfer: gpt-nas against the GA without GPT, uniform and count-model reconstruction, REA warm-started and
+    /// random search over the corpus.
     /// </summary>
     public IReadOnlyList<Nb201Difference> Differences { get; } =
-        new[] { ("gpt-nas", "ga"), ("gpt-nas", "ga-uniform"), ("gpt-nas", "rea-warm") }
-            .Select(pair => Nb201Difference.Of(Results, pair.Item1, pair.Item2)).OfType<Nb201Difference>().ToList();
+        new[]
+        {
+            ("gpt-online", "rea"), ("gpt-online", "ga"), ("gpt-online", "count-online"), ("count-online", "rea"),
+            ("gpt-nas", "ga"), ("gpt-nas", "ga-uniform"), ("gpt-nas", "ga-count"), ("gpt-nas", "rea-warm"), ("gpt-nas", "rs-corpus"),
+        }.Select(pair => Nb201Difference.Of(Results, pair.Item1, pair.Item2)).OfType<Nb201Difference>().ToList();
 }
 
 /// <summary>
@@ -48,26 +55,26 @@ public static class Nb201ResultFile
 
     public static string Csv(Nb201BenchOutcome outcome)
     {
-        var text = new StringBuilder("kind,strategy,runs,queries_mean,distinct_mean,simulated_seconds_mean");
+        var text = new StringBuilder("kind,track,strategy,runs,queries_mean,distinct_mean,simulated_seconds_mean");
         foreach (var m in Nb201Metric.Reported) text.Append($",{m.Column}_mean,{m.Column}_std,{m.Column}_se");
-        text.Append('\n');
+        text.Append(",regret_mean,regret_se,at_optimum\n");
         foreach (var s in outcome.Summaries)
         {
-            text.Append($"measured,{s.Strategy},{s.Queries.Count},{F(s.Queries.Mean)},{F(s.Distinct.Mean)},{F(s.Spent.Mean)}");
+            text.Append($"measured,{Nb201Strategies.Track(s.Strategy)},{s.Strategy},{s.Queries.Count},{F(s.Queries.Mean)},{F(s.Distinct.Mean)},{F(s.Spent.Mean)}");
             foreach (var m in s.Metrics) text.Append($",{F(m.Mean)},{F(m.Std)},{F(m.StandardError)}");
-            text.Append('\n');
+            text.Append($",{F(s.Regret.Mean)},{F(s.Regret.StandardError)},{F(s.AtOptimum)}\n");
         }
         foreach (var d in outcome.Differences)
         {
-            text.Append($"difference,{d.Minuend} - {d.Subtrahend},{d.Metrics[0].Count},,,");
+            text.Append($"difference,{Nb201Strategies.Track(d.Minuend)},{d.Minuend} - {d.Subtrahend},{d.Metrics[0].Count},,,");
             foreach (var m in d.Metrics) text.Append($",{F(m.Mean)},{F(m.Std)},{F(m.StandardError)}");
-            text.Append('\n');
+            text.Append(",,,\n");
         }
         foreach (var p in Nb201PublishedRow.All)
         {
-            text.Append($"published NB201,{p.Method},,,,");
+            text.Append($"published NB201,,{p.Method},,,,");
             foreach (var (mean, std) in p.Metrics) text.Append($",{F(mean)},{F(std)},");
-            text.Append('\n');
+            text.Append(",,,\n");
         }
         return text.ToString();
     }
@@ -82,6 +89,10 @@ public static class Nb201ResultFile
             protocol = outcome.Config.Protocol.Describe(),
             budget_seconds = outcome.Config.Protocol.BudgetSeconds,
             cost_model = new { epochs = outcome.Config.Protocol.CostEpochs, scale = outcome.Config.Protocol.CostScale, charge_repeats = outcome.Config.Protocol.ChargeRepeats },
+            signal = outcome.Config.Protocol.Signal == Nb201Signal.Seed ? "seed" : "mean",
+            noise = new { sd_per_error_point = Nb201SeedTable.SdPerErrorPoint, scale = outcome.Config.Protocol.NoiseScale, seeds = Nb201SeedTable.SeedCount },
+            optimum = outcome.Optimum,
+            online_top_k = outcome.Config.OnlineTopK,
             runs = outcome.Config.Runs,
             seed = outcome.Config.Seed,
             rea = new { population = outcome.Config.ReaPopulation, sample_size = outcome.Config.ReaSampleSize },
@@ -95,7 +106,9 @@ public static class Nb201ResultFile
             strategies = outcome.Summaries.Select(s => new
             {
                 name = s.Strategy,
+                track = Nb201Strategies.Track(s.Strategy),
                 description = Nb201Strategies.Descriptions[s.Strategy],
+                regret = Stat(s.Regret), at_optimum = N(s.AtOptimum),
                 queries = Stat(s.Queries), distinct = Stat(s.Distinct), simulated_seconds = Stat(s.Spent),
                 metrics = Nb201Metric.Reported.Select((m, i) => new { column = m.Column, stat = Stat(s.Metrics[i]) }),
             }),
@@ -112,7 +125,7 @@ public static class Nb201ResultFile
             results = outcome.Results.Select(r => new
             {
                 strategy = r.Strategy, run = r.Run, seed = r.Seed, arch = r.Best.Cell.ToString(), index = r.Best.Index,
-                signal = r.Best.Cifar10Valid12, queries = r.Queries, distinct = r.Distinct, simulated_seconds = r.Spent,
+                signal = N(r.Signal), queries = r.Queries, distinct = r.Distinct, simulated_seconds = r.Spent,
                 cifar10_valid_acc = r.Best.Cifar10Valid, cifar10_test_acc = r.Best.Cifar10Test,
                 cifar100_test_acc = r.Best.Cifar100Test, imagenet16_test_acc = r.Best.ImageNet16Test,
             }),

@@ -9,12 +9,15 @@ namespace GptNas.Spaces.NasBench201;
 /// of its input edges uniformly, so edge (1&lt;-0) is picked with chance 1/3 and each of node 3's edges with 1/9).
 /// The genes reconstruction may eliminate are the 6 edges.
 /// </summary>
-public sealed class Nb201Space : ISearchSpace<Nb201Cell>
+/// <param name="pool">When given, <see cref="Sample"/> draws uniformly from these cells instead (random search over a
+/// corpus); mutation and crossover still reach the whole space.</param>
+public sealed class Nb201Space(IReadOnlyList<Nb201Cell>? pool = null) : ISearchSpace<Nb201Cell>
 {
     public string Name => "nasbench201";
 
     public Nb201Cell Sample(Random random)
     {
+        if (pool is { Count: > 0 }) return pool[random.Next(pool.Count)];
         var ops = new int[Nb201Cell.EdgeCount];
         for (var e = 0; e < ops.Length; e++) ops[e] = random.Next(Nb201Cell.OpCount);
         return new Nb201Cell(ops);
