@@ -19,39 +19,97 @@ public sealed record SearchOutcome(Architecture Best, string BestTrial, double P
 /// waited for, and requeued only when their heartbeat stops.</param>
 /// <param name="storage">Where the study lives: null for the run folder's own study store, else a SQLite path or a
 /// PostgreSQL connection string (workers on several machines); the study is named after the run folder.</param>
+/// <param name="overwrite">True: a folder that holds a search with other settings is emptied and searched again;
+/// false: such a folder is refused, untouched.</param>
 public sealed class SearchRun(SearchConfig config, string dataName, RunFolder folder, IBlockPredictorSource? priorSource = null, bool join = false,
-    string? storage = null)
+    string? storage = null, bool overwrite = false)
 {
+    private const string Command = "gptnas search";
+
+    /// <summary>
+    /// Everything a user can get wrong is refused before the first file is written: settings, the output folder,
+    /// a folder in use or holding another search, the data. Warnings go to <paramref name="log"/>.
+    /// </summary>
     public SearchOutcome Run(IProgress<SearchProgress>? progress = null, IProgress<TrainingProgress>? finalProgress = null,
         Action<string>? log = null, CancellationToken cancellation = default)
     {
-        var data = DataCatalog.Load(dataName, new DataOptions { ValidationFraction = config.ValidationFraction, SplitSeed = config.Seed });
-        log?.Invoke($"data {dataName}: {data}");
-        var space = new BlockSpace(config.Space.For(new Shape(data.Train.Channels, data.Train.Height, data.Train.Width), data.Train.ClassCount));
-        var seeds = new Seeds(config.Seed);
-        var prior = config.Ga.Reconstruct ? priorSource?.Predictor(seeds) : null;
-        if (config.Ga.Reconstruct && prior is null)
-            throw new GptNasException("reconstruction needs a GPT prior; give prior.path, or run the ablation with --no-gpt");
-        ICandidatePrior<Architecture>? reconstructor = prior is null ? null : new BlockReconstructor(space, prior);
-
-        folder.Create();
+        foreach (var warning in config.Validate()) log?.Invoke($"warning: {warning}");
+        folder.CheckCanCreate();
         var record = new SearchRunConfig(dataName, config);
-        folder.WriteSearchConfig(record);
-        using var store = TrialStores.Open(storage, folder.StudyDatabase);
-        var device = TorchRuntime.Device();
-        var evaluator = new TrainingEvaluator(data, config.Proxy, seeds, device);
-        var options = new StudyRunnerOptions
+        var configJson = GptNasJson.Serialize(record);
+        // Refused before the data loads where the folder exists; taken again below for a new one.
+        var held = folder.Exists ? RunLock.Acquire(folder, Command, shared: join) : null;
+        try
         {
-            StudyName = folder.Name, ConfigJson = GptNasJson.Serialize(record), Seed = config.Seed, Join = join,
-            TrialTimeout = config.Proxy.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(config.Proxy.TimeoutSeconds) : null,
-        };
-        var runner = new StudyRunner<Architecture>(space, evaluator, store, options);
-        var result = runner.Run(new GeneticAlgorithm<Architecture>(space, config.Ga, reconstructor, seeds), progress, cancellation);
+            if (!overwrite) folder.ClaimFor(configJson, overwrite: false, "search");
+            var data = DataCatalog.Load(dataName, new DataOptions { ValidationFraction = config.ValidationFraction, SplitSeed = config.Seed });
+            log?.Invoke($"data {dataName}: {data}");
+            var input = new Shape(data.Train.Channels, data.Train.Height, data.Train.Width);
+            foreach (var warning in config.Warnings(input)) log?.Invoke($"warning: {warning}");
+            var space = new BlockSpace(config.Space.For(input, data.Train.ClassCount));
+            var seeds = new Seeds(config.Seed);
+            var prior = config.Ga.Reconstruct ? priorSource?.Predictor(seeds) : null;
+            if (config.Ga.Reconstruct && prior is null)
+                throw new GptNasException("reconstruction needs a GPT prior; give prior.path, or run the ablation with --no-gpt");
+            ICandidatePrior<Architecture>? reconstructor = prior is null ? null : new BlockReconstructor(space, prior);
 
-        var best = result.Best;
-        folder.WriteBestArchitecture(best.Candidate);
-        var final = FinalTraining(store, runner.StudyId, best.Candidate, data, device, finalProgress, cancellation);
-        return new SearchOutcome(best.Candidate, best.Id, best.Fitness, final, result.History);
+            folder.Create();
+            held ??= RunLock.Acquire(folder, Command, shared: join);
+            folder.ClaimFor(configJson, overwrite, "search");
+            using var store = TrialStores.Open(storage, folder.StudyDatabase);
+            var studyName = OpenStudy(store, configJson);
+            folder.WriteSearchConfig(record);
+            var device = TorchRuntime.Device();
+            var evaluator = new TrainingEvaluator(data, config.Proxy, seeds, device);
+            var options = new StudyRunnerOptions
+            {
+                StudyName = studyName, ConfigJson = configJson, Seed = config.Seed, Join = join,
+                TrialTimeout = config.Proxy.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(config.Proxy.TimeoutSeconds) : null,
+            };
+            var runner = new StudyRunner<Architecture>(space, evaluator, store, options);
+            var result = runner.Run(new GeneticAlgorithm<Architecture>(space, config.Ga, reconstructor, seeds), progress, cancellation);
+            ThrowIfNoTrialSucceeded(store.Trials(runner.StudyId));
+
+            var best = result.Best;
+            folder.WriteBestArchitecture(best.Candidate);
+            var final = FinalTraining(store, runner.StudyId, best.Candidate, data, device, finalProgress, cancellation);
+            return new SearchOutcome(best.Candidate, best.Id, best.Fitness, final, result.History);
+        }
+        finally
+        {
+            held?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Finds or creates this folder's study and ties the two together by the run id (<c>run.json</c> and the study's
+    /// <see cref="RunFolder.RunIdAttribute"/>), so a copied folder resumes its own study and a renamed one still finds it.
+    /// A study of another folder under the same name in a shared store is refused unless the user joins it.
+    /// </summary>
+    private string OpenStudy(Trials.ITrialStore store, string configJson)
+    {
+        var ownStore = string.IsNullOrWhiteSpace(storage);
+        var found = folder.FindStudy(store, ownStore);
+        var identity = folder.ReadIdentity();
+        var owner = found is null ? null : store.GetAttribute(found.Id, RunFolder.RunIdAttribute);
+        if (owner is not null && owner != identity?.Id && !ownStore && !join)
+            throw new GptNasException($"the store already holds a study '{found!.Name}' of another run folder; give another --out, " +
+                                      "or --join to work on that study together with it");
+        var study = store.CreateStudy(found?.Name ?? folder.Name, configJson, config.Seed);
+        owner ??= store.GetAttribute(study.Id, RunFolder.RunIdAttribute);
+        var id = owner ?? identity?.Id ?? RunFolder.NewIdentity().Id;
+        if (owner is null) store.SetAttribute(study.Id, RunFolder.RunIdAttribute, id);
+        folder.WriteIdentity(new RunIdentity(id));
+        return study.Name;
+    }
+
+    /// <summary>A search in which every trial failed has nothing to train: it ends with the commonest error.</summary>
+    private void ThrowIfNoTrialSucceeded(IReadOnlyList<Trials.TrialRecord> trials)
+    {
+        if (trials.Count == 0 || trials.Any(t => t.State == Trials.TrialState.Complete)) return;
+        var commonest = trials.GroupBy(t => t.Error ?? "no error recorded").MaxBy(g => g.Count())!;
+        throw new GptNasException($"no trial succeeded: all {trials.Count} failed, {commonest.Count()} with '{commonest.Key}'; nothing was trained " +
+                                  $"('gptnas trials list --run {folder}' shows every error)");
     }
 
     /// <summary>Trains the best architecture with the final settings (GPT-NAS §7); stored once per study.</summary>

@@ -20,10 +20,11 @@ public static class SearchCommand
         var showConfig = new Option<bool>("--show-config") { Description = "Print the resolved config and every settable key, then exit" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };
         var storage = new Option<string?>("--storage") { Description = "Study store: a SQLite file (default <out>/study.db) or a PostgreSQL connection string, e.g. postgresql://user:pw@host/db" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace a search with other settings (another seed, preset or --set) that --out already holds" };
         var join = new Option<bool>("--join") { Description = "Work on a study that other processes also work on (same --out): share its trials" };
         var command = new Command("search", "Search an architecture for a data set with GPT-NAS, then train the best and report its test accuracy")
         {
-            preset, data, seed, noGpt, set, output, showConfig, threads, join, storage,
+            preset, data, seed, noGpt, set, output, showConfig, threads, join, storage, overwrite,
         };
         command.SetAction(parse => UserErrors.Run(() =>
         {
@@ -31,6 +32,7 @@ public static class SearchCommand
             var overrides = (parse.GetValue(set) ?? []).ToList();
             var config = ConfigOverrides.Apply(Presets.Get(presetName), overrides) with { Seed = parse.GetValue(seed) };
             if (parse.GetValue(noGpt)) config = config with { Ga = config.Ga with { Reconstruct = false } };
+            TorchRuntime.CheckThreads(parse.GetValue(threads));
             if (parse.GetValue(showConfig))
             {
                 Console.WriteLine(GptNasJson.Serialize(config));
@@ -39,7 +41,7 @@ public static class SearchCommand
             var dataName = parse.GetValue(data)!;
             var folder = parse.GetValue(output) ?? DefaultFolder(dataName, presetName, config);
             TorchRuntime.SetThreads(parse.GetValue(threads));
-            return Run(config, dataName, new RunFolder(folder), parse.GetValue(join), parse.GetValue(storage));
+            return Run(config, dataName, new RunFolder(folder), parse.GetValue(join), parse.GetValue(storage), parse.GetValue(overwrite));
         }));
         return command;
     }
@@ -47,17 +49,18 @@ public static class SearchCommand
     public static string DefaultFolder(string data, string preset, SearchConfig config) =>
         Path.Combine("runs", "search", $"{Path.GetFileName(data.TrimEnd('/'))}-{preset}-s{config.Seed}{(config.Ga.Reconstruct ? "" : "-nogpt")}");
 
-    private static int Run(SearchConfig config, string dataName, RunFolder folder, bool join, string? storage)
+    private static int Run(SearchConfig config, string dataName, RunFolder folder, bool join, string? storage, bool overwrite)
     {
         var resuming = storage is null && folder.HasStudyDatabase;
         AnsiConsole.MarkupLine($"{(resuming ? "resuming" : "starting")} search in [bold]{Markup.Escape(folder.Path)}[/]: population {config.Ga.Population}, " +
                                $"{config.Ga.Generations} generations, {(config.Ga.Reconstruct ? "with GPT reconstruction" : "without GPT (ablation)")}, seed {config.Seed}");
-        var run = new SearchRun(config, dataName, folder, new PriorPredictorSource(config.Prior), join, storage);
+        var run = new SearchRun(config, dataName, folder, new PriorPredictorSource(config.Prior), join, storage, overwrite);
         var outcome = SearchProgressDisplay.Run(config, (searchProgress, finalProgress) =>
-            run.Run(searchProgress, finalProgress, line => AnsiConsole.MarkupLine(Markup.Escape(line))));
+            run.Run(searchProgress, finalProgress, line => AnsiConsole.MarkupLine(line.StartsWith("warning:", StringComparison.Ordinal)
+                ? $"[yellow]warning:[/]{Markup.Escape(line["warning:".Length..])}" : Markup.Escape(line))));
         AnsiConsole.MarkupLine($"best [bold]{outcome.BestTrial}[/]: proxy fitness {outcome.ProxyFitness:P2}, {outcome.Best.Parameters:N0} parameters, " +
                                $"{outcome.Best.Blocks.Count} blocks, hash {outcome.Best.Hash}");
-        AnsiConsole.MarkupLine($"final test top-1 [bold green]{outcome.Final.TestTop1:P2}[/] (top-5 {outcome.Final.TestTop5:P2}) after {config.Final.Epochs} epochs");
+        AnsiConsole.MarkupLine($"final test top-1 [bold green]{outcome.Final.TestTop1:P2}[/] {TrainCommand.Top5(outcome.Final, outcome.Best.Classes)} after {config.Final.Epochs} epochs");
         AnsiConsole.MarkupLine($"wrote {Markup.Escape(folder.Path)}: {Markup.Escape(string.Join(", ", new[] { folder.StudyDatabase, folder.BestArchitectureFile, folder.WeightsFile }.Select(Path.GetFileName)))}; " +
                                $"'gptnas report --run {Markup.Escape(folder.Path)}' draws the plots");
         return 0;
