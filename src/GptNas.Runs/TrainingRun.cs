@@ -22,7 +22,7 @@ public static class TrainingRun
     {
         folder.Create();
         using var held = RunLock.Acquire(folder, "gptnas train", shared: false);
-        folder.ClaimFor(GptNasJson.Serialize(record), overwrite, "training");
+        folder.ClaimFor(GptNasJson.Serialize(record), overwrite, "training", clear: false);
         var result = Train(folder, architecture, data, record.Config, device, progress, cancellation);
         folder.WriteTrainingConfig(record);
         folder.WriteArchitecture(architecture);

@@ -35,6 +35,7 @@ public static class UserErrors
     /// </summary>
     private static bool IsUserError(Exception e) => e is GptNasException or IOException or UnauthorizedAccessException or DbException;
 
+    private const int ReadOnlyFileSystemErrno = 30; // EROFS
     private const int NoSpaceErrno = 28; // ENOSPC: .NET's IOException carries the errno as its HResult on Unix
     private const int SqliteFull = 13, SqliteReadOnly = 8, SqliteCorrupt = 11, SqliteNotADatabase = 26;
 
@@ -45,6 +46,9 @@ public static class UserErrors
         {
             IOException when e.HResult == NoSpaceErrno || first.Contains("No space left", StringComparison.Ordinal) =>
                 $"no space left on the device ({first}); free some space and rerun the same command: what was finished is kept",
+            IOException when e.HResult == ReadOnlyFileSystemErrno || first.Contains("Read-only file system", StringComparison.Ordinal) =>
+                $"the file system is read-only ({first}); give an --out on a writable one",
+            UnauthorizedAccessException => $"permission denied ({first}); make the folder writable, or give another --out",
             DbException when SqliteCode(e) == SqliteFull =>
                 $"no space left for the study store ({first}); free some space and rerun the same command: what was finished is kept",
             DbException when SqliteCode(e) == SqliteReadOnly =>

@@ -126,15 +126,17 @@ public sealed class RunFolder(string path)
 
     /// <summary>
     /// Refuses to put a run with other settings into a folder that holds one, unless <paramref name="overwrite"/>:
-    /// then the old run's files go first. Nothing is changed when it refuses.
+    /// then, with <paramref name="clear"/>, the old run's files go first (a search, whose study would otherwise be
+    /// resumed); without, they stay until the new run replaces each (a training, so one that fails leaves the old
+    /// run whole). Nothing is changed when it refuses.
     /// </summary>
-    public void ClaimFor(string configJson, bool overwrite, string what)
+    public void ClaimFor(string configJson, bool overwrite, string what, bool clear = true)
     {
         var differences = ConfigDifferences(configJson);
         if (differences.Count > 0 && !overwrite)
             throw new GptNasException($"'{Path}' holds a {what} with other settings ({string.Join("; ", differences.Take(5))}); rerun with its settings " +
                                       "to resume it, give another --out, or --overwrite to replace it");
-        if (!overwrite) return;
+        if (!overwrite || !clear) return;
         foreach (var file in ResultFiles) System.IO.File.Delete(file);
         if (Directory.Exists(ReportFolder)) Directory.Delete(ReportFolder, recursive: true);
         if (System.IO.File.Exists(IdentityFile)) System.IO.File.Delete(IdentityFile);

@@ -22,7 +22,7 @@ public sealed class RunLock : IDisposable
             // .NET takes flock(LOCK_EX) for FileShare.None and flock(LOCK_SH) otherwise, both non-blocking.
             stream = new FileStream(folder.LockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, shared ? FileShare.ReadWrite : FileShare.None);
         }
-        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException && File.Exists(folder.LockFile))
+        catch (IOException e) when (IsHeldByAnother(e))
         {
             var owner = File.Exists(folder.LockOwnerFile) ? File.ReadAllText(folder.LockOwnerFile).Trim() : "another process";
             throw new GptNasException($"'{folder}' is in use by {owner}; wait for it to end, or give --join to every search that should " +
@@ -32,6 +32,12 @@ public sealed class RunLock : IDisposable
             RunFolder.WriteText(folder.LockOwnerFile, $"{what} (pid {Environment.ProcessId} on {Environment.MachineName}, since {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss}{(shared ? ", with --join" : "")})\n");
         return new RunLock(stream);
     }
+
+    /// <summary>The lock is taken (EWOULDBLOCK from flock), as opposed to a file system that refuses the file.</summary>
+    private static bool IsHeldByAnother(IOException e) =>
+        e.HResult == WouldBlockErrno || e.Message.Contains("being used by another process", StringComparison.Ordinal);
+
+    private const int WouldBlockErrno = 11; // EAGAIN / EWOULDBLOCK
 
     public void Dispose() => _stream.Dispose();
 }
