@@ -142,6 +142,20 @@ public class RunFolderTests
     }
 
     [Fact]
+    public void TwoFoldersOfOneNameNeverShareAStudyByAccident()
+    {
+        using var temp = new TempFolder();
+        var storage = Path.Combine(temp.Path, "shared.db");
+        var first = Path.Combine(temp.Path, "a", "run");
+        Succeeds([.. Search(Data(temp), first), "--storage", storage]);
+        var second = Path.Combine(temp.Path, "b", "run");
+        CliAssert.OneLineError([.. Search(Data(temp), second), "--storage", storage], "already holds a study 'run' of another run folder", "--join");
+        Assert.False(File.Exists(Path.Combine(second, "config.json")));
+        Succeeds([.. Search(Data(temp), second), "--storage", storage, "--join"]);
+        Assert.Equal(File.ReadAllText(Path.Combine(first, "run.json")), File.ReadAllText(Path.Combine(second, "run.json")));
+    }
+
+    [Fact]
     public void SearchInWhichEveryTrialFailedTrainsNothing()
     {
         using var temp = new TempFolder();

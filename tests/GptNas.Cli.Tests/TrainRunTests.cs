@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using GptNas.Architectures;
 
 namespace GptNas.Tests;
@@ -73,9 +72,9 @@ public class TrainRunTests
         using var temp = new TempFolder();
         var data = Data(temp);
         var labels = Path.Combine(data, "train-labels-idx1-ubyte.gz");
-        var bytes = Gunzip(File.ReadAllBytes(labels));
+        var bytes = TinyData.Gunzip(File.ReadAllBytes(labels));
         bytes[8 + 17] = 200; // header, then label 17
-        File.WriteAllBytes(labels, Gzip(bytes));
+        File.WriteAllBytes(labels, TinyData.Gzip(bytes));
         CliAssert.OneLineError(Train(data, Path.Combine(temp.Path, "run")), "train-labels-idx1-ubyte", "label 200 at position 17", "gap");
         Assert.False(Directory.Exists(Path.Combine(temp.Path, "run")));
     }
@@ -86,9 +85,9 @@ public class TrainRunTests
         using var temp = new TempFolder();
         var data = Data(temp);
         var labels = Path.Combine(data, "t10k-labels-idx1-ubyte.gz");
-        var bytes = Gunzip(File.ReadAllBytes(labels));
+        var bytes = TinyData.Gunzip(File.ReadAllBytes(labels));
         bytes[8 + 3] = 4;
-        File.WriteAllBytes(labels, Gzip(bytes));
+        File.WriteAllBytes(labels, TinyData.Gzip(bytes));
         CliAssert.OneLineError(Train(data, Path.Combine(temp.Path, "run")), "t10k-labels-idx1-ubyte", "label 4 at position 3", "out of range", "4 classes");
     }
 
@@ -116,20 +115,5 @@ public class TrainRunTests
         var run = Path.Combine(disk.Path, "run");
         CliAssert.OneLineError(Train(data, run), "no space left", "rerun the same command");
         Assert.Empty(Directory.EnumerateFiles(disk.Path, "*.tmp", SearchOption.AllDirectories));
-    }
-
-    private static byte[] Gunzip(byte[] data)
-    {
-        using var gzip = new GZipStream(new MemoryStream(data), CompressionMode.Decompress);
-        using var memory = new MemoryStream();
-        gzip.CopyTo(memory);
-        return memory.ToArray();
-    }
-
-    private static byte[] Gzip(byte[] data)
-    {
-        using var memory = new MemoryStream();
-        using (var gzip = new GZipStream(memory, CompressionLevel.Fastest)) gzip.Write(data);
-        return memory.ToArray();
     }
 }
