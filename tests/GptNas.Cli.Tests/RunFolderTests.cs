@@ -142,6 +142,29 @@ public class RunFolderTests
     }
 
     [Fact]
+    public void SearchStartedBesideARunningOneIsRefusedWithItsPid()
+    {
+        using var temp = new TempFolder();
+        var run = Path.Combine(temp.Path, "run");
+        // Long enough to be running still when the second starts; it is killed at the end.
+        string[] arguments = [.. SearchResumeTests.Arguments(Data(temp), run, withGpt: false), "--set", "ga.generations=50"];
+        CliRunner.Run("search", "--show-config"); // loads the command line here first, so the second starts at once
+        using var first = SearchResumeTests.Start(arguments, Path.Combine(temp.Path, "cache"));
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (!first.HasExited && SearchResumeTests.FinishedTrials(run) < 1 && clock.Elapsed < TimeSpan.FromMinutes(2)) Thread.Sleep(20);
+            Assert.False(first.HasExited, "the first search ended before the second could start beside it");
+            CliAssert.OneLineError(arguments[1..], "is in use by gptnas search", $"pid {first.Id}", "--join");
+        }
+        finally
+        {
+            first.Kill(entireProcessTree: true);
+            first.WaitForExit();
+        }
+    }
+
+    [Fact]
     public void TwoFoldersOfOneNameNeverShareAStudyByAccident()
     {
         using var temp = new TempFolder();
