@@ -60,7 +60,7 @@ public static class SearchCommand
                 ? $"[yellow]warning:[/]{Markup.Escape(line["warning:".Length..])}" : Markup.Escape(line))));
         AnsiConsole.MarkupLine($"best [bold]{outcome.BestTrial}[/]: proxy fitness {outcome.ProxyFitness:P2}, {outcome.Best.Parameters:N0} parameters, " +
                                $"{outcome.Best.Blocks.Count} blocks, hash {outcome.Best.Hash}");
-        AnsiConsole.MarkupLine($"final test top-1 [bold green]{outcome.Final.TestTop1:P2}[/] {TrainCommand.Top5(outcome.Final, outcome.Best.Classes)} after {config.Final.Epochs} epochs");
+        AnsiConsole.MarkupLine($"final test top-1 [bold green]{outcome.Final.TestTop1:P2}[/]{TrainCommand.Top5(outcome.Final, outcome.Best.Classes)} after {config.Final.Epochs} epochs");
         AnsiConsole.MarkupLine($"wrote {Markup.Escape(folder.Path)}: {Markup.Escape(string.Join(", ", new[] { folder.StudyDatabase, folder.BestArchitectureFile, folder.WeightsFile }.Select(Path.GetFileName)))}; " +
                                $"'gptnas report --run {Markup.Escape(folder.Path)}' draws the plots");
         return 0;
