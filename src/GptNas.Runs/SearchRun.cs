@@ -18,7 +18,8 @@ public sealed record SearchOutcome(Architecture Best, string BestTrial, double P
 /// <param name="join">True: other processes work on the same study (a shared store); their running trials are
 /// waited for, and requeued only when their heartbeat stops.</param>
 /// <param name="storage">Where the study lives: null for the run folder's own study store, else a SQLite path or a
-/// PostgreSQL connection string (workers on several machines); the study is named after the run folder.</param>
+/// PostgreSQL connection string (workers on several machines); the study is found by the folder's run id, and a new
+/// one is named after the folder.</param>
 /// <param name="overwrite">True: a folder that holds a search with other settings is emptied and searched again;
 /// false: such a folder is refused, untouched.</param>
 public sealed class SearchRun(SearchConfig config, string dataName, RunFolder folder, IBlockPredictorSource? priorSource = null, bool join = false,
@@ -42,16 +43,8 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
         try
         {
             if (!overwrite) folder.ClaimFor(configJson, overwrite: false, "search");
-            var data = DataCatalog.Load(dataName, new DataOptions { ValidationFraction = config.ValidationFraction, SplitSeed = config.Seed });
-            log?.Invoke($"data {dataName}: {data}");
-            var input = new Shape(data.Train.Channels, data.Train.Height, data.Train.Width);
-            foreach (var warning in config.Warnings(input)) log?.Invoke($"warning: {warning}");
-            var space = new BlockSpace(config.Space.For(input, data.Train.ClassCount));
+            var (data, space, reconstructor) = Load(log);
             var seeds = new Seeds(config.Seed);
-            var prior = config.Ga.Reconstruct ? priorSource?.Predictor(seeds) : null;
-            if (config.Ga.Reconstruct && prior is null)
-                throw new GptNasException("reconstruction needs a GPT prior; give prior.path, or run the ablation with --no-gpt");
-            ICandidatePrior<Architecture>? reconstructor = prior is null ? null : new BlockReconstructor(space, prior);
 
             folder.Create();
             held ??= RunLock.Acquire(folder, Command, shared: join);
@@ -79,6 +72,20 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
         {
             held?.Dispose();
         }
+    }
+
+    /// <summary>The data, the block space on its images and the GPT reconstruction (null for the ablation).</summary>
+    private (DataSplits Data, BlockSpace Space, ICandidatePrior<Architecture>? Reconstructor) Load(Action<string>? log)
+    {
+        var data = DataCatalog.Load(dataName, new DataOptions { ValidationFraction = config.ValidationFraction, SplitSeed = config.Seed });
+        log?.Invoke($"data {dataName}: {data}");
+        var input = new Shape(data.Train.Channels, data.Train.Height, data.Train.Width);
+        foreach (var warning in config.Warnings(input)) log?.Invoke($"warning: {warning}");
+        var space = new BlockSpace(config.Space.For(input, data.Train.ClassCount));
+        var prior = config.Ga.Reconstruct ? priorSource?.Predictor(new Seeds(config.Seed)) : null;
+        if (config.Ga.Reconstruct && prior is null)
+            throw new GptNasException("reconstruction needs a GPT prior; give prior.path, or run the ablation with --no-gpt");
+        return (data, space, prior is null ? null : new BlockReconstructor(space, prior));
     }
 
     /// <summary>
