@@ -35,6 +35,7 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
         Action<string>? log = null, CancellationToken cancellation = default)
     {
         foreach (var warning in config.Validate()) log?.Invoke($"warning: {warning}");
+        if (overwrite && join) throw new GptNasException("--overwrite would delete the study that --join shares with other searches; give one of them");
         folder.CheckCanCreate();
         var record = new SearchRunConfig(dataName, config);
         var configJson = GptNasJson.Serialize(record);

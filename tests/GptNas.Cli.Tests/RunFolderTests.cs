@@ -80,6 +80,32 @@ public class RunFolderTests
     }
 
     [Fact]
+    public void FolderCopiedMidSearchResumesToTheSameResult()
+    {
+        using var temp = new TempFolder();
+        var original = Path.Combine(temp.Path, "original");
+        var arguments = SearchResumeTests.Arguments(Data(temp), original, withGpt: false);
+        using (var run = SearchResumeTests.Start(arguments, Path.Combine(temp.Path, "cache")))
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (!run.HasExited && SearchResumeTests.FinishedTrials(original) < 5 && clock.Elapsed < TimeSpan.FromMinutes(2)) Thread.Sleep(20);
+            Assert.False(run.HasExited, "the search ended before it could be killed");
+            run.Kill(entireProcessTree: true); // SIGKILL mid-search
+            run.WaitForExit();
+        }
+        Assert.InRange(SearchResumeTests.FinishedTrials(original), 5, 15);
+        var copy = Path.Combine(temp.Path, "copy");
+        CopyFolder(original, copy);
+        Succeeds(arguments[1..]);
+        Succeeds([.. arguments[1..].Select(a => a == original ? copy : a)]);
+        // The same trials and fitness (timestamps differ: each resumed on its own).
+        string Results(string folder) => string.Join(";", Study(folder).Trials.Split(';').Select(t => string.Join(':', t.Split(':')[..2])));
+        Assert.Equal(Results(original), Results(copy));
+        Assert.Equal(1, Study(copy).Studies);
+        Assert.Equal(File.ReadAllText(Path.Combine(original, "best.arch")), File.ReadAllText(Path.Combine(copy, "best.arch")));
+    }
+
+    [Fact]
     public void RenamedRunFolderStillFindsItsStudy()
     {
         using var temp = new TempFolder();

@@ -49,6 +49,9 @@ public class SettingsErrorTests
         Assert.True(code == 0, stderr);
     }
 
+    [Fact]
+    public void OverwriteWithJoinIsRefused() => AssertRefusedBeforeAnything([.. Search(), "--overwrite", "--join"], "--overwrite", "--join");
+
     [Theory]
     [InlineData("search", "0")]
     [InlineData("search", "-2")]
