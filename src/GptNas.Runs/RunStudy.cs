@@ -32,7 +32,7 @@ public sealed class RunStudy : IDisposable
             string held;
             try
             {
-                if (store.FindStudy(name) is { } study) return new RunStudy(store, study);
+                if (folder.FindStudy(store, ownStore: false) is { } study) return new RunStudy(store, study);
                 held = string.Join(", ", store.Studies().Select(s => s.Name).DefaultIfEmpty("none").Take(10));
             }
             catch
@@ -48,7 +48,7 @@ public sealed class RunStudy : IDisposable
             throw new GptNasException($"'{folder}' holds no study.db; give the folder of a 'gptnas search' run, and --storage if it searched with one");
         var own = new SqliteTrialStore(database);
         // A folder's own study.db holds its one study, whatever the folder has been renamed to since.
-        if ((own.FindStudy(name) ?? own.Studies().FirstOrDefault()) is { } ownStudy) return new RunStudy(own, ownStudy);
+        if ((folder.FindStudy(own, ownStore: true) ?? own.Studies().FirstOrDefault()) is { } ownStudy) return new RunStudy(own, ownStudy);
         own.Dispose();
         throw new GptNasException($"'{database}' holds no study yet; start the search first");
     }

@@ -21,43 +21,109 @@ public sealed record SearchOutcome(Architecture Best, string BestTrial, double P
 /// <param name="join">True: other processes work on the same study (a shared store); their running trials are
 /// waited for, and requeued only when their heartbeat stops.</param>
 /// <param name="storage">Where the study lives: null for the run folder's own study store, else a SQLite path or a
-/// PostgreSQL connection string (workers on several machines); the study is named after the run folder.</param>
+/// PostgreSQL connection string (workers on several machines); the study is found by the folder's run id, and a new
+/// one is named after the folder.</param>
+/// <param name="overwrite">True: a folder that holds a search with other settings is emptied and searched again;
+/// false: such a folder is refused, untouched.</param>
 public sealed class SearchRun(SearchConfig config, string dataName, RunFolder folder, IBlockPredictorSource? priorSource = null, bool join = false,
-    string? storage = null)
+    string? storage = null, bool overwrite = false)
 {
+    private const string Command = "gptnas search";
+
+    /// <summary>
+    /// Everything a user can get wrong is refused before the first file is written: settings, the output folder,
+    /// a folder in use or holding another search, the data. Warnings go to <paramref name="log"/>.
+    /// </summary>
     public SearchOutcome Run(IProgress<SearchProgress>? progress = null, IProgress<TrainingProgress>? finalProgress = null,
         Action<string>? log = null, CancellationToken cancellation = default)
     {
+        foreach (var warning in config.Validate()) log?.Invoke($"warning: {warning}");
+        if (overwrite && join) throw new GptNasException("--overwrite would delete the study that --join shares with other searches; give one of them");
+        folder.CheckCanCreate();
+        var record = new SearchRunConfig(dataName, config);
+        var configJson = GptNasJson.Serialize(record);
+        // Refused before the data loads where the folder exists; taken again below for a new one.
+        var held = folder.Exists ? RunLock.Acquire(folder, Command, shared: join) : null;
+        try
+        {
+            if (!overwrite) folder.ClaimFor(configJson, overwrite: false, "search");
+            var (data, space, reconstructor) = Load(log);
+            var seeds = new Seeds(config.Seed);
+
+            folder.Create();
+            held ??= RunLock.Acquire(folder, Command, shared: join);
+            folder.ClaimFor(configJson, overwrite, "search");
+            using var store = TrialStores.Open(storage, folder.StudyDatabase);
+            var studyName = OpenStudy(store, configJson);
+            folder.WriteSearchConfig(record);
+            var device = TorchRuntime.Device();
+            var evaluator = new TrainingEvaluator(data, config.Proxy, seeds, device);
+            var options = new StudyRunnerOptions
+            {
+                StudyName = studyName, ConfigJson = configJson, Seed = config.Seed, Join = join,
+                TrialTimeout = config.Proxy.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(config.Proxy.TimeoutSeconds) : null,
+            };
+            var runner = new StudyRunner<Architecture>(space, evaluator, store, options);
+            var strategy = Strategy(config, space, reconstructor, seeds);
+            if (config.Proxy.Rungs > 1) strategy = new SuccessiveHalving<Architecture>(strategy, config.Proxy.Rungs, config.Proxy.HalvingFactor());
+            var result = runner.Run(strategy, progress, cancellation);
+            ThrowIfNoTrialSucceeded(store.Trials(runner.StudyId));
+
+            var best = result.Best;
+            folder.WriteBestArchitecture(best.Candidate);
+            var final = FinalTraining(store, runner.StudyId, best.Candidate, data, device, finalProgress, cancellation);
+            return new SearchOutcome(best.Candidate, best.Id, best.Fitness, final, result.History, ReconstructionSummary.Of(store.Trials(runner.StudyId)));
+        }
+        finally
+        {
+            held?.Dispose();
+        }
+    }
+
+    /// <summary>The data, the block space on its images and the GPT reconstruction (null for the ablation).</summary>
+    private (DataSplits Data, BlockSpace Space, ICandidatePrior<Architecture>? Reconstructor) Load(Action<string>? log)
+    {
         var data = DataCatalog.Load(dataName, new DataOptions { ValidationFraction = config.ValidationFraction, SplitSeed = config.Seed });
         log?.Invoke($"data {dataName}: {data}");
-        var space = new BlockSpace(config.Space.For(new Shape(data.Train.Channels, data.Train.Height, data.Train.Width), data.Train.ClassCount));
-        var seeds = new Seeds(config.Seed);
+        var input = new Shape(data.Train.Channels, data.Train.Height, data.Train.Width);
+        foreach (var warning in config.Warnings(input)) log?.Invoke($"warning: {warning}");
+        var space = new BlockSpace(config.Space.For(input, data.Train.ClassCount));
         var reconstruct = config.Strategy == SearchStrategyKind.Ga && config.Ga.Reconstruct;
-        var prior = reconstruct ? priorSource?.Predictor(seeds) : null;
+        var prior = reconstruct ? priorSource?.Predictor(new Seeds(config.Seed)) : null;
         if (reconstruct && prior is null)
             throw new GptNasException("reconstruction needs a GPT prior; give prior.path, or run the ablation with --no-gpt");
-        ICandidatePrior<Architecture>? reconstructor = prior is null ? null : new BlockReconstructor(space, prior);
+        return (data, space, prior is null ? null : new BlockReconstructor(space, prior));
+    }
 
-        folder.Create();
-        var record = new SearchRunConfig(dataName, config);
-        folder.WriteSearchConfig(record);
-        using var store = TrialStores.Open(storage, folder.StudyDatabase);
-        var device = TorchRuntime.Device();
-        var evaluator = new TrainingEvaluator(data, config.Proxy, seeds, device);
-        var options = new StudyRunnerOptions
-        {
-            StudyName = folder.Name, ConfigJson = GptNasJson.Serialize(record), Seed = config.Seed, Join = join,
-            TrialTimeout = config.Proxy.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(config.Proxy.TimeoutSeconds) : null,
-        };
-        var runner = new StudyRunner<Architecture>(space, evaluator, store, options);
-        var strategy = Strategy(config, space, reconstructor, seeds);
-        if (config.Proxy.Rungs > 1) strategy = new SuccessiveHalving<Architecture>(strategy, config.Proxy.Rungs, config.Proxy.HalvingFactor());
-        var result = runner.Run(strategy, progress, cancellation);
+    /// <summary>
+    /// Finds or creates this folder's study and ties the two together by the run id (<c>run.json</c> and the study's
+    /// <see cref="RunFolder.RunIdAttribute"/>), so a copied folder resumes its own study and a renamed one still finds it.
+    /// A study of another folder under the same name in a shared store is refused unless the user joins it.
+    /// </summary>
+    private string OpenStudy(Trials.ITrialStore store, string configJson)
+    {
+        var ownStore = string.IsNullOrWhiteSpace(storage);
+        var found = folder.FindStudy(store, ownStore);
+        var identity = folder.ReadIdentity();
+        var owner = found is null ? null : store.GetAttribute(found.Id, RunFolder.RunIdAttribute);
+        if (owner is not null && owner != identity?.Id && !ownStore && !join)
+            throw new GptNasException($"the store already holds a study '{found!.Name}' of another run folder; give another --out, " +
+                                      "or --join to work on that study together with it");
+        var study = store.CreateStudy(found?.Name ?? folder.Name, configJson, config.Seed);
+        owner ??= store.GetAttribute(study.Id, RunFolder.RunIdAttribute);
+        var id = owner ?? identity?.Id ?? RunFolder.NewIdentity().Id;
+        if (owner is null) store.SetAttribute(study.Id, RunFolder.RunIdAttribute, id);
+        folder.WriteIdentity(new RunIdentity(id));
+        return study.Name;
+    }
 
-        var best = result.Best;
-        folder.WriteBestArchitecture(best.Candidate);
-        var final = FinalTraining(store, runner.StudyId, best.Candidate, data, device, finalProgress, cancellation);
-        return new SearchOutcome(best.Candidate, best.Id, best.Fitness, final, result.History, ReconstructionSummary.Of(store.Trials(runner.StudyId)));
+    /// <summary>A search in which every trial failed has nothing to train: it ends with the commonest error.</summary>
+    private void ThrowIfNoTrialSucceeded(IReadOnlyList<Trials.TrialRecord> trials)
+    {
+        if (trials.Count == 0 || trials.Any(t => t.State == Trials.TrialState.Complete)) return;
+        var commonest = trials.GroupBy(t => t.Error ?? "no error recorded").MaxBy(g => g.Count())!;
+        throw new GptNasException($"no trial succeeded: all {trials.Count} failed, {commonest.Count()} with '{commonest.Key}'; nothing was trained " +
+                                  $"('gptnas trials list --run {folder}' shows every error)");
     }
 
     /// <summary>

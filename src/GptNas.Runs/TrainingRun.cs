@@ -12,16 +12,37 @@ namespace GptNas.Runs;
 /// </summary>
 public static class TrainingRun
 {
-    /// <summary><c>gptnas train</c>: the folder's config and architecture, then its weights and <c>metrics.json</c>.</summary>
+    /// <summary>
+    /// <c>gptnas train</c>: its weights, then the folder's config, architecture and <c>metrics.json</c>, so a training
+    /// that fails (a NaN loss, a full disk) leaves the folder's earlier run whole.
+    /// </summary>
+    /// <param name="overwrite">True: replace a finished training with other settings; false: refuse it (see <see cref="Check"/>).</param>
     public static TrainedModel Run(RunFolder folder, TrainingRunConfig record, Architecture architecture, DataSplits data, torch.Device device,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default, bool overwrite = false)
     {
         folder.Create();
+        using var held = RunLock.Acquire(folder, "gptnas train", shared: false);
+        folder.ClaimFor(GptNasJson.Serialize(record), overwrite, "training", clear: false);
+        var result = Train(folder, architecture, data, record.Data, record.Config, device, progress, cancellation);
         folder.WriteTrainingConfig(record);
         folder.WriteArchitecture(architecture);
-        var result = Train(folder, architecture, data, record.Data, record.Config, device, progress, cancellation);
         folder.WriteMetrics(result);
         return result;
+    }
+
+    /// <summary>
+    /// What <see cref="Run"/> would refuse, checked before any data loads: the recipe's settings (named as
+    /// <paramref name="rename"/> maps them to options), an output folder that cannot be created, or one that holds a
+    /// training with other settings. Returns the warnings.
+    /// </summary>
+    public static IReadOnlyList<string> Check(RunFolder folder, TrainingRunConfig record, bool overwrite, Func<string, string?>? rename = null)
+    {
+        var check = new Config.SettingsCheck { Rename = rename };
+        record.Config.Validate(check, "");
+        var warnings = check.ThrowIfInvalid();
+        folder.CheckCanCreate();
+        if (!overwrite) folder.ClaimFor(GptNasJson.Serialize(record), overwrite: false, "training");
+        return warnings;
     }
 
     /// <summary>

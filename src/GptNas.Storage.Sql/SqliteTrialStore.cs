@@ -26,7 +26,7 @@ public sealed class SqliteTrialStore : ITrialStore
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Pooling = true, DefaultTimeout = 30 }.ToString();
         try { Migrate(); }
-        catch (SqliteException e)
+        catch (SqliteException e) when (e.SqliteErrorCode is 11 or 26) // SQLITE_CORRUPT, SQLITE_NOTADB; read-only and full are the caller's to name
         {
             throw new GptNasException($"'{Path}' is not a gptnas study database ({e.Message}); give another --storage path or remove the file");
         }

@@ -120,8 +120,10 @@ public static partial class TorchRuntime
     private static partial IntPtr GetEnv(string name);
 
     /// <summary>Uses every core for intra-op parallelism unless told otherwise.</summary>
+    /// <exception cref="GptNasException">A count below 1 (libtorch would abort the process).</exception>
     public static void SetThreads(int? threads = null)
     {
+        CheckThreads(threads);
         var count = threads ?? Environment.ProcessorCount;
         if (torch.get_num_threads() != count) torch.set_num_threads(count);
     }
@@ -138,8 +140,28 @@ public static partial class TorchRuntime
     /// </remarks>
     public static IDisposable AutocastBFloat16() => new AutocastScope();
 
-    public static torch.Device Device(string? name = null) =>
-        name is null or "auto" ? (torch.cuda.is_available() ? torch.CUDA : torch.CPU) : torch.device(name);
+    /// <summary>Refuses a <c>--threads</c> below 1 before anything starts: libtorch aborts the process on it.</summary>
+    public static void CheckThreads(int? threads)
+    {
+        if (threads < 1) throw new GptNasException($"--threads must be 1 or more, got {threads}; leave it out to use every core");
+    }
+
+    /// <summary>The device <c>--device</c> names: auto (CUDA when there is one), cpu, cuda or cuda:N.</summary>
+    /// <exception cref="GptNasException">An unknown name, or CUDA asked for where this build or machine has none.</exception>
+    public static torch.Device Device(string? name = null)
+    {
+        if (name is null or "auto") return torch.cuda.is_available() ? torch.CUDA : torch.CPU;
+        if (name == "cpu") return torch.CPU;
+        if (name != "cuda" && !(name.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(name.AsSpan(5), out _)))
+            throw new GptNasException($"--device must be auto, cpu, cuda or cuda:N, got '{name}'");
+        if (!torch.cuda.is_available())
+            throw new GptNasException($"--device {name}: no CUDA device is available (this build uses the CPU libtorch unless built with " +
+                                      "-p:TorchBackend=cuda); give --device cpu or auto");
+        var device = torch.device(name);
+        if (device.index >= torch.cuda.device_count())
+            throw new GptNasException($"--device {name}: this machine has {torch.cuda.device_count()} CUDA device(s); give cuda:0 .. cuda:{torch.cuda.device_count() - 1}");
+        return device;
+    }
 
     private sealed class AutocastScope : IDisposable
     {

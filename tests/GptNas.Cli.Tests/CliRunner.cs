@@ -30,6 +30,24 @@ internal static class CliRunner
     }
 }
 
+/// <summary>What every refusal looks like: exit code 2 and one line on stderr, no stack trace.</summary>
+internal static class CliAssert
+{
+    /// <summary>Runs <paramref name="args"/> and checks the refusal contains each of <paramref name="expected"/>; returns the line.</summary>
+    public static string OneLineError(string[] args, params string[] expected)
+    {
+        var (code, _, stderr) = CliRunner.Run(args);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(code == 2, $"exit {code}: {stderr}");
+        Assert.Single(lines);
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.DoesNotContain("   at ", stderr); // a stack frame
+        Assert.DoesNotContain("Exception", lines[0]);
+        foreach (var text in expected) Assert.Contains(text, lines[0]);
+        return lines[0];
+    }
+}
+
 /// <summary>A temporary folder removed when disposed.</summary>
 internal sealed class TempFolder : IDisposable
 {

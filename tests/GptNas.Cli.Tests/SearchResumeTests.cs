@@ -13,13 +13,13 @@ public class SearchResumeTests
 {
     private static readonly string Program = Path.Combine(AppContext.BaseDirectory, "gptnas.dll");
 
-    private static string[] Arguments(string data, string folder, bool withGpt) =>
+    internal static string[] Arguments(string data, string folder, bool withGpt) =>
     [
         Program, "search", "--preset", "smoke", "--data", data, "--out", folder, "--seed", "5", "--threads", "1",
         "--set", "proxy.train_fraction=1", "--set", "ga.generations=3", .. (withGpt ? Array.Empty<string>() : ["--no-gpt"]),
     ];
 
-    private static Process Start(string[] arguments, string cache)
+    internal static Process Start(string[] arguments, string cache)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
@@ -32,7 +32,7 @@ public class SearchResumeTests
         return process;
     }
 
-    private static int FinishedTrials(string folder)
+    internal static int FinishedTrials(string folder)
     {
         var database = Path.Combine(folder, "study.db");
         if (!File.Exists(database)) return 0;

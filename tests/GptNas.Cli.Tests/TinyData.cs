@@ -34,10 +34,18 @@ internal static class TinyData
     private static byte[] Header(int magic, int count) => [.. BigEndian(magic), .. BigEndian(count)];
     private static byte[] BigEndian(int value) => [(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value];
 
-    private static byte[] Gzip(byte[] data)
+    internal static byte[] Gzip(byte[] data)
     {
         using var memory = new MemoryStream();
         using (var gzip = new GZipStream(memory, CompressionLevel.Fastest)) gzip.Write(data);
+        return memory.ToArray();
+    }
+
+    internal static byte[] Gunzip(byte[] data)
+    {
+        using var gzip = new GZipStream(new MemoryStream(data), CompressionMode.Decompress);
+        using var memory = new MemoryStream();
+        gzip.CopyTo(memory);
         return memory.ToArray();
     }
 }

@@ -9,16 +9,7 @@ public class UserErrorTests
 {
     private const string GoodArchitecture = "input 28x28x1\nclasses 10\nstem Conv out=16\nblock BasicBlock out=32 stride=2\nhead dropout=0\n";
 
-    private static void AssertOneLineError(string[] args, params string[] expected)
-    {
-        var (code, _, stderr) = CliRunner.Run(args);
-        Assert.Equal(2, code);
-        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Single(lines);
-        Assert.StartsWith("error: ", lines[0]);
-        Assert.DoesNotContain(" at ", lines[0].Replace("at least", ""));
-        foreach (var text in expected) Assert.Contains(text, lines[0]);
-    }
+    private static void AssertOneLineError(string[] args, params string[] expected) => CliAssert.OneLineError(args, expected);
 
     [Fact]
     public void MalformedArchitectureLineNamesLineAndField()

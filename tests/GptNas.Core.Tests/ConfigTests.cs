@@ -75,4 +75,31 @@ public class ConfigTests
         Assert.Empty(ConfigDiff.Between(stored, """{"seed":0,"strategy":"ga"}"""));
         Assert.Equal(["strategy: (none) -> \"random\""], ConfigDiff.Between(stored, """{"seed":0,"strategy":"random"}"""));
     }
+
+    [Theory]
+    [InlineData("quick")]
+    [InlineData("paper")]
+    [InlineData("smoke")]
+    public void PresetsAreValidWithoutWarnings(string preset) => Assert.Empty(Presets.Get(preset).Validate());
+
+    [Fact]
+    public void ValidateNamesEveryBadKeyInOneLine()
+    {
+        var config = ConfigOverrides.Apply(Presets.Get("smoke"), ["ga.population=1", "space.widths=", "space.min_blocks=9", "prior.top_k=-1"]);
+        var error = Assert.Throws<GptNasException>(() => config.Validate());
+        Assert.DoesNotContain('\n', error.Message);
+        foreach (var key in new[] { "ga.population", "space.widths", "space.min_blocks (9) must be at most space.max_blocks (4)", "prior.top_k" })
+            Assert.Contains(key, error.Message);
+    }
+
+    [Fact]
+    public void LegalButUnlikelySettingsWarn()
+    {
+        var config = ConfigOverrides.Apply(Presets.Get("smoke"), ["final.warmup_epochs=3", "prior.temperature=10", "final.crop_padding=20"]);
+        var warnings = config.Validate().Concat(config.Warnings(new Architectures.Shape(1, 28, 28))).ToList();
+        Assert.Contains(warnings, w => w.StartsWith("final.warmup_epochs 3 is longer than the 1 epochs", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.StartsWith("prior.temperature 10", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.StartsWith("final.crop_padding 20 on 28x28 images", StringComparison.Ordinal));
+    }
 }
+

@@ -75,4 +75,14 @@ public class CifarFormatTests
         Assert.Equal([9, 9], splits.Test.Labels);
         Assert.Equal("j", splits.Train.ClassNames[9]);
     }
+
+    [Fact]
+    public void Label_out_of_range_names_value_and_record()
+    {
+        using var temp = new TempFolder();
+        for (int b = 1; b <= 5; b++) temp.Write($"c10/data_batch_{b}.bin", Records(3, r => [(byte)(b == 2 && r == 1 ? 200 : r)]));
+        temp.Write("c10/test_batch.bin", Records(1, _ => [0]));
+        var e = Assert.Throws<DataException>(() => CifarFormat.Load(temp["c10"]));
+        Assert.StartsWith("data_batch_2.bin: record 1 has label 200 but CIFAR-10 has 10 classes", e.Message);
+    }
 }

@@ -37,14 +37,16 @@ public static class ArchCommands
     private static Command CreateShow()
     {
         var target = new Argument<string>("arch") { Description = "A name from 'gptnas arch list' or an architecture text file" };
-        var input = new Option<string>("--input") { Description = "Input size HxWxC", DefaultValueFactory = _ => "224x224x3" };
-        var classes = new Option<int>("--classes") { Description = "Number of classes", DefaultValueFactory = _ => 1000 };
+        var input = new Option<string?>("--input") { Description = "Input size HxWxC (default: a file's own input line, else 224x224x3)" };
+        var classes = new Option<int?>("--classes") { Description = "Number of classes (default: a file's own classes line, else 1000)" };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of tables" };
         var layers = new Option<bool>("--layers") { Description = "Also list every layer unit" };
         var show = new Command("show", "Blocks, layers, parameters, FLOPs and hash of one architecture") { target, input, classes, json, layers };
         show.SetAction(parse => UserErrors.Run(() =>
         {
-            var architecture = ArchitectureSource.Resolve(parse.GetValue(target)!, ArchitectureSource.ParseShape(parse.GetValue(input)!), parse.GetValue(classes));
+            var given = parse.GetValue(input) is { } text ? ArchitectureSource.ParseShape(text) : (Shape?)null;
+            if (parse.GetValue(classes) is < 1 and var bad) throw new UsageException($"--classes must be 1 or more, got {bad}");
+            var architecture = ArchitectureSource.Show(parse.GetValue(target)!, given, parse.GetValue(classes));
             if (architecture.Validate() is { } problem) throw new ArchitectureException(problem);
             if (parse.GetValue(json)) PrintJson(parse.GetValue(target)!, architecture);
             else PrintTables(architecture, parse.GetValue(layers));

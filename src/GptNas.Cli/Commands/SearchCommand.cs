@@ -22,10 +22,11 @@ public static class SearchCommand
         var showConfig = new Option<bool>("--show-config") { Description = "Print the resolved config and every settable key, then exit" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };
         var storage = new Option<string?>("--storage") { Description = "Study store: a SQLite file (default <out>/study.db) or a PostgreSQL connection string, e.g. postgresql://user:pw@host/db" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace a search with other settings (another seed, preset or --set) that --out already holds" };
         var join = new Option<bool>("--join") { Description = "Work on a study that other processes also work on (same --out): share its trials" };
         var command = new Command("search", "Search an architecture for a data set with GPT-NAS, then train the best and report its test accuracy")
         {
-            preset, data, seed, noGpt, strategy, set, output, showConfig, threads, join, storage,
+            preset, data, seed, noGpt, strategy, set, output, showConfig, threads, join, storage, overwrite,
         };
         command.SetAction(parse => UserErrors.Run(() =>
         {
@@ -34,6 +35,7 @@ public static class SearchCommand
             var config = ConfigOverrides.Apply(Presets.Get(presetName), overrides) with { Seed = parse.GetValue(seed) };
             if (parse.GetValue(noGpt)) config = config with { Ga = config.Ga with { Reconstruct = false } };
             if (parse.GetValue(strategy) is { } kind) config = config with { Strategy = kind };
+            TorchRuntime.CheckThreads(parse.GetValue(threads));
             if (parse.GetValue(showConfig))
             {
                 Console.WriteLine(GptNasJson.Serialize(config));
@@ -42,7 +44,7 @@ public static class SearchCommand
             var dataName = parse.GetValue(data)!;
             var folder = parse.GetValue(output) ?? DefaultFolder(dataName, presetName, config);
             TorchRuntime.SetThreads(parse.GetValue(threads));
-            return Run(config, presetName, dataName, new RunFolder(folder), parse.GetValue(join), parse.GetValue(storage));
+            return Run(config, presetName, dataName, new RunFolder(folder), parse.GetValue(join), parse.GetValue(storage), parse.GetValue(overwrite));
         }));
         return command;
     }
@@ -57,18 +59,19 @@ public static class SearchCommand
         ? $"random sampling of {config.Ga.Population * (config.Ga.Generations + 1)} architectures (the GA's budget)"
         : $"population {config.Ga.Population}, {config.Ga.Generations} generations, {(config.Ga.Reconstruct ? "with GPT reconstruction" : "without GPT (ablation)")}";
 
-    private static int Run(SearchConfig config, string presetName, string dataName, RunFolder folder, bool join, string? storage)
+    private static int Run(SearchConfig config, string presetName, string dataName, RunFolder folder, bool join, string? storage, bool overwrite)
     {
         var resuming = storage is null && folder.HasStudyDatabase;
         AnsiConsole.MarkupLine($"{(resuming ? "resuming" : "starting")} search in [bold]{Markup.Escape(folder.Path)}[/]: {Markup.Escape(Describe(config))}, seed {config.Seed}");
         if (config.Ga.Reconstruct && config.Strategy == SearchStrategyKind.Ga) DescribePrior(config.Prior, warn: presetName == "paper");
-        var run = new SearchRun(config, dataName, folder, new PriorPredictorSource(config.Prior), join, storage);
+        var run = new SearchRun(config, dataName, folder, new PriorPredictorSource(config.Prior), join, storage, overwrite);
         var outcome = SearchProgressDisplay.Run(config, (searchProgress, finalProgress) =>
-            run.Run(searchProgress, finalProgress, line => AnsiConsole.MarkupLine(Markup.Escape(line))));
+            run.Run(searchProgress, finalProgress, line => AnsiConsole.MarkupLine(line.StartsWith("warning:", StringComparison.Ordinal)
+                ? $"[yellow]warning:[/]{Markup.Escape(line["warning:".Length..])}" : Markup.Escape(line))));
         AnsiConsole.MarkupLine($"best [bold]{outcome.BestTrial}[/]: proxy fitness {outcome.ProxyFitness:P2}, {outcome.Best.Parameters:N0} parameters, " +
                                $"{outcome.Best.Blocks.Count} blocks, hash {outcome.Best.Hash}");
         if (config.Ga.Reconstruct) AnsiConsole.MarkupLine($"GPT reconstruction: {Markup.Escape(outcome.Reconstruction.ToString())}");
-        AnsiConsole.MarkupLine($"final test top-1 [bold green]{outcome.Final.TestTop1:P2}[/] (top-5 {outcome.Final.TestTop5:P2}) after {config.Final.Epochs} epochs");
+        AnsiConsole.MarkupLine($"final test top-1 [bold green]{outcome.Final.TestTop1:P2}[/]{TrainCommand.Top5(outcome.Final, outcome.Best.Classes)} after {config.Final.Epochs} epochs");
         AnsiConsole.MarkupLine($"wrote {Markup.Escape(folder.Path)}: {Markup.Escape(string.Join(", ", new[] { folder.StudyDatabase, folder.BestArchitectureFile, folder.WeightsFile }.Select(Path.GetFileName)))}; " +
                                $"'gptnas report --run {Markup.Escape(folder.Path)}' draws the plots");
         return 0;

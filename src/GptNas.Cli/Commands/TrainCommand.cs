@@ -28,36 +28,47 @@ public static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Root seed: initialization, split, shuffling, augmentation", DefaultValueFactory = _ => 0 };
         var output = new Option<string?>("--out") { Description = "Output folder (default runs/train-<arch>-<time>)" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };
-        var device = new Option<string>("--device") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => "auto" };
+        var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "auto" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace a training with other settings that --out already holds" };
         var command = new Command("train", "Train one architecture and report its test accuracy")
         {
-            arch, data, epochs, batch, lr, schedule, warmup, weightDecay, validation, cropPadding, noFlip, seed, output, threads, device,
+            arch, data, epochs, batch, lr, schedule, warmup, weightDecay, validation, cropPadding, noFlip, seed, output, threads, device, overwrite,
         };
         command.SetAction(parse => UserErrors.Run(() =>
         {
             var config = new TrainingConfig
             {
-                Epochs = Positive(parse.GetValue(epochs), "--epochs"),
-                BatchSize = Positive(parse.GetValue(batch), "--batch-size"),
+                Epochs = parse.GetValue(epochs),
+                BatchSize = parse.GetValue(batch),
                 LearningRate = parse.GetValue(lr),
                 Schedule = ParseSchedule(parse.GetValue(schedule)!),
                 WarmupEpochs = parse.GetValue(warmup),
                 WeightDecay = parse.GetValue(weightDecay),
-                CropPadding = NotNegative(parse.GetValue(cropPadding), "--crop-padding"),
+                CropPadding = parse.GetValue(cropPadding),
                 Flip = !parse.GetValue(noFlip),
                 Seed = parse.GetValue(seed),
             };
             var archName = parse.GetValue(arch)!;
             var folder = parse.GetValue(output) ?? Path.Combine("runs", $"train-{ArchitectureSource.DisplayName(archName)}-{DateTime.Now:yyyyMMdd-HHmmss}");
             var dataOptions = new DataOptions { ValidationFraction = parse.GetValue(validation), SplitSeed = config.Seed };
-            return Run(archName, parse.GetValue(data)!, dataOptions, config, folder, parse.GetValue(threads), parse.GetValue(device)!);
+            return Run(archName, parse.GetValue(data)!, dataOptions, config, new RunFolder(folder), parse.GetValue(threads), parse.GetValue(device)!, parse.GetValue(overwrite));
         }));
         return command;
     }
 
-    private static int Run(string archName, string dataName, DataOptions dataOptions, TrainingConfig config, string folder, int? threads, string deviceName)
+    /// <summary>The options that set each <see cref="TrainingConfig"/> key, so its checks name what the user typed.</summary>
+    private static readonly Dictionary<string, string> Options = new()
     {
-        if (dataOptions.ValidationFraction is < 0 or >= 1) throw new UsageException($"--validation must be in [0, 1), got {dataOptions.ValidationFraction}");
+        ["epochs"] = "--epochs", ["batch_size"] = "--batch-size", ["learning_rate"] = "--lr", ["warmup_epochs"] = "--warmup",
+        ["weight_decay"] = "--weight-decay", ["crop_padding"] = "--crop-padding",
+    };
+
+    private static int Run(string archName, string dataName, DataOptions dataOptions, TrainingConfig config, RunFolder folder, int? threads, string deviceName,
+        bool overwrite)
+    {
+        if (dataOptions.ValidationFraction is not (>= 0 and < 1)) throw new UsageException($"--validation must be in [0, 1), got {dataOptions.ValidationFraction}");
+        var record = new TrainingRunConfig(archName, dataName, dataOptions.ValidationFraction, config);
+        var warnings = TrainingRun.Check(folder, record, overwrite, key => Options.GetValueOrDefault(key));
         TorchRuntime.SetThreads(threads);
         var device = TorchRuntime.Device(deviceName);
         var splits = AnsiConsole.Status().Start($"Loading {dataName}", _ =>
@@ -66,19 +77,20 @@ public static class TrainCommand
         var architecture = ArchitectureSource.Resolve(archName, input, splits.Train.ClassCount);
         AnsiConsole.MarkupLine($"data [bold]{Markup.Escape(dataName)}[/]: {Markup.Escape(splits.ToString())}");
         AnsiConsole.MarkupLine($"arch [bold]{Markup.Escape(archName)}[/]: {architecture.Parameters:N0} parameters, {architecture.Flops / 1e6:F1} MFLOPs, hash {architecture.Hash}; device {device}, {torch.get_num_threads()} threads");
+        var check = new Config.SettingsCheck { Rename = key => Options.GetValueOrDefault(key) };
+        config.Validate(check, "", input);
+        foreach (var warning in warnings.Concat(check.Warnings)) AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
+        if (new TrainingCheckpoint(folder.CheckpointFile, "").EpochsDone() is > 0 and var done)
+            AnsiConsole.MarkupLine($"resuming after epoch {done} from {Markup.Escape(folder.CheckpointFile)}");
 
-        var run = new RunFolder(folder);
-        var record = new TrainingRunConfig(archName, dataName, dataOptions.ValidationFraction, config);
-        if (new TrainingCheckpoint(run.CheckpointFile, "").EpochsDone() is > 0 and var done)
-            AnsiConsole.MarkupLine($"resuming after epoch {done} from {Markup.Escape(run.CheckpointFile)}");
         var result = ProgressDisplay.Run(config.Epochs, splits.Train.Count, progress =>
-            TrainingRun.Run(run, record, architecture, splits, device, progress));
-        AnsiConsole.MarkupLine($"test top-1 [bold green]{result.TestTop1:P2}[/], top-5 {result.TestTop5:P2} on {result.TestImages} images; {result.Seconds:F0} s; wrote {Markup.Escape(folder)}");
+            TrainingRun.Run(folder, record, architecture, splits, device, progress, overwrite: overwrite));
+        AnsiConsole.MarkupLine($"test top-1 [bold green]{result.TestTop1:P2}[/]{Top5(result, architecture.Classes)} on {result.TestImages} images; {result.Seconds:F0} s; wrote {Markup.Escape(folder.Path)}");
         return 0;
     }
 
-    private static int Positive(int value, string name) => value > 0 ? value : throw new UsageException($"{name} must be positive, got {value}");
-    private static int NotNegative(int value, string name) => value >= 0 ? value : throw new UsageException($"{name} must be 0 or more, got {value}");
+    /// <summary>", top-5 x %" where top-5 says something: with 5 classes or fewer it is always 100 %.</summary>
+    public static string Top5(TrainedModel result, int classes) => classes > 5 ? $", top-5 {result.TestTop5:P2}" : "";
 
     private static ScheduleKind ParseSchedule(string text)
     {

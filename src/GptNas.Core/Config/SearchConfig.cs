@@ -42,6 +42,15 @@ public sealed record ProxySettings
 
     /// <summary>The reduction factor in effect.</summary>
     public int HalvingFactor() => RungFactor > 0 ? RungFactor : 3;
+
+    /// <summary>Refuses a proxy that cannot score anything; keys are <c>proxy.*</c>.</summary>
+    public void Validate(SettingsCheck check)
+    {
+        Training.Validate(check, "proxy.training.");
+        check.Range(TrainFraction, "proxy.train_fraction", 0, 1, minOpen: true);
+        check.AtLeast(MaxTrainImages, "proxy.max_train_images", 0);
+        check.Range(TimeoutSeconds, "proxy.timeout_seconds", 0, double.PositiveInfinity);
+    }
 }
 
 /// <summary>How reconstruction samples from the GPT (§5).</summary>
@@ -53,6 +62,15 @@ public sealed record PriorSettings
     public double Temperature { get; init; } = 1.0;
     /// <summary>Sample among the k most likely tokens; 0 = all.</summary>
     public int TopK { get; init; } = 5;
+
+    /// <summary>Refuses a sampling the GPT cannot do; keys are <c>prior.*</c>.</summary>
+    public void Validate(SettingsCheck check)
+    {
+        check.Range(Temperature, "prior.temperature", 0, double.PositiveInfinity);
+        check.AtLeast(TopK, "prior.top_k", 0);
+        check.Warn(double.IsFinite(Temperature) && Temperature > 5,
+            $"prior.temperature {SettingsCheck.Format(Temperature)} samples the GPT almost uniformly: reconstruction becomes random (1 is the paper's)");
+    }
 }
 
 /// <summary>
@@ -82,4 +100,29 @@ public sealed record SearchConfig
     {
         Epochs = 350, BatchSize = 128, LearningRate = 0.01, Schedule = ScheduleKind.Step, StepEpochs = 100, StepFactor = 0.1, WarmupEpochs = 0, CropPadding = 4, Flip = true,
     };
+
+    /// <summary>
+    /// Checks every setting (types are checked by <see cref="ConfigOverrides"/>; this checks ranges and relations)
+    /// before a search creates anything: throws one line naming each bad <c>--set</c> key, returns the warnings.
+    /// </summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var check = new SettingsCheck();
+        check.Range(ValidationFraction, "validation_fraction", 0, 1, minOpen: true, maxOpen: true);
+        Ga.Validate(check);
+        Space.Validate(check);
+        Proxy.Validate(check);
+        Prior.Validate(check);
+        Final.Validate(check, "final.");
+        return check.ThrowIfInvalid();
+    }
+
+    /// <summary>The warnings that need the data's image size.</summary>
+    public IReadOnlyList<string> Warnings(Architectures.Shape input)
+    {
+        var check = new SettingsCheck();
+        Proxy.Training.Validate(check, "proxy.training.", input);
+        Final.Validate(check, "final.", input);
+        return check.Warnings;
+    }
 }

@@ -8,6 +8,9 @@ namespace GptNas.Runs;
 /// <summary>What a search's <c>config.json</c> holds: the data set it ran on and its resolved config.</summary>
 public sealed record SearchRunConfig(string Data, SearchConfig Config);
 
+/// <summary>What a run folder's <c>run.json</c> holds: the id that names the run wherever the folder is moved or copied.</summary>
+public sealed record RunIdentity(string Id);
+
 /// <summary>What a training's <c>config.json</c> holds: the architecture and data as given, the validation share and the recipe.</summary>
 public sealed record TrainingRunConfig(string Arch, string Data, double Validation, TrainingConfig Config);
 
@@ -20,6 +23,9 @@ public sealed class RunFolder(string path)
 {
     /// <summary>The study attribute that holds a search's final training, as a <see cref="TrainedModel"/>.</summary>
     public const string FinalAttribute = "final";
+
+    /// <summary>The study attribute that holds the id of the run folder the study belongs to (<see cref="RunIdentity"/>).</summary>
+    public const string RunIdAttribute = "run_id";
 
     public string Path { get; } = path;
 
@@ -57,10 +63,102 @@ public sealed class RunFolder(string path)
     public string? TrainedArchitectureFile =>
         System.IO.File.Exists(ArchitectureFile) ? ArchitectureFile : System.IO.File.Exists(BestArchitectureFile) ? BestArchitectureFile : null;
 
+    /// <summary>The run's identity (<see cref="RunIdentity"/>), written once.</summary>
+    public string IdentityFile => File("run.json");
+    /// <summary>Held with an OS lock while a command works in the folder (<see cref="RunLock"/>).</summary>
+    public string LockFile => File("run.lock");
+    /// <summary>Who holds <see cref="LockFile"/>, for the message that refuses a second process.</summary>
+    public string LockOwnerFile => File("run.owner");
+
+    /// <summary>The files a run's results are: what <c>--overwrite</c> removes (the identity and lock stay).</summary>
+    private IEnumerable<string> ResultFiles =>
+    [
+        ConfigFile, StudyDatabase, StudyDatabase + "-wal", StudyDatabase + "-shm", BestArchitectureFile, WeightsFile, CheckpointFile,
+        ArchitectureFile, MetricsFile,
+    ];
+
     public bool HasStudyDatabase => System.IO.File.Exists(StudyDatabase);
     public bool HasWeights => System.IO.File.Exists(WeightsFile);
 
-    public void Create() => Directory.CreateDirectory(Path);
+    public bool Exists => Directory.Exists(Path);
+
+    /// <summary>
+    /// Throws one line unless the folder exists or can be created: every ancestor that exists is a folder, and the
+    /// nearest is writable. Checked before data is loaded, so a bad <c>--out</c> costs nothing.
+    /// </summary>
+    public void CheckCanCreate()
+    {
+        var full = System.IO.Path.GetFullPath(Path);
+        if (System.IO.File.Exists(full)) throw new GptNasException($"--out '{Path}' is a file; give a folder");
+        var existing = full;
+        while (!Directory.Exists(existing))
+        {
+            var parent = System.IO.Path.GetDirectoryName(existing);
+            if (parent is null) break;
+            if (System.IO.File.Exists(parent)) throw new GptNasException($"--out '{Path}' cannot be created: '{parent}' is a file; give a folder elsewhere");
+            existing = parent;
+        }
+        if (Directory.Exists(full)) return;
+        if (!IsWritable(existing)) throw new GptNasException($"--out '{Path}' cannot be created: '{existing}' is not writable; give a folder elsewhere");
+    }
+
+    private static bool IsWritable(string folder)
+    {
+        var probe = System.IO.Path.Combine(folder, $".gptnas-probe-{Environment.ProcessId}");
+        try
+        {
+            using (System.IO.File.Create(probe, 1, FileOptions.DeleteOnClose)) { }
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
+
+    public void Create()
+    {
+        try { Directory.CreateDirectory(Path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new GptNasException($"--out '{Path}' cannot be created ({e.Message}); give a folder elsewhere", e);
+        }
+    }
+
+    /// <summary>The run's identity, or null where the folder has none yet (a new run, or one written before run ids).</summary>
+    public RunIdentity? ReadIdentity() =>
+        System.IO.File.Exists(IdentityFile) ? GptNasJson.Deserialize<RunIdentity>(System.IO.File.ReadAllText(IdentityFile), IdentityFile) : null;
+
+    /// <summary>Writes <paramref name="identity"/> unless the folder holds the same one already.</summary>
+    public void WriteIdentity(RunIdentity identity)
+    {
+        if (ReadIdentity() != identity) WriteText(IdentityFile, GptNasJson.Serialize(identity));
+    }
+
+    /// <summary>A new run id.</summary>
+    public static RunIdentity NewIdentity() => new(Guid.NewGuid().ToString("N"));
+
+    /// <summary>
+    /// Whether the folder holds a run other than <paramref name="configJson"/> would make: the "key: old -> new"
+    /// differences between its <c>config.json</c> and this one (none for a new folder or the same settings).
+    /// </summary>
+    public IReadOnlyList<string> ConfigDifferences(string configJson) =>
+        System.IO.File.Exists(ConfigFile) ? ConfigDiff.Between(System.IO.File.ReadAllText(ConfigFile), configJson) : [];
+
+    /// <summary>
+    /// Refuses to put a run with other settings into a folder that holds one, unless <paramref name="overwrite"/>:
+    /// then, with <paramref name="clear"/>, the old run's files go first (a search, whose study would otherwise be
+    /// resumed); without, they stay until the new run replaces each (a training, so one that fails leaves the old
+    /// run whole). Nothing is changed when it refuses.
+    /// </summary>
+    public void ClaimFor(string configJson, bool overwrite, string what, bool clear = true)
+    {
+        var differences = ConfigDifferences(configJson);
+        if (differences.Count > 0 && !overwrite)
+            throw new GptNasException($"'{Path}' holds a {what} with other settings ({string.Join("; ", differences.Take(5))}); rerun with its settings " +
+                                      "to resume it, give another --out, or --overwrite to replace it");
+        if (!overwrite || !clear) return;
+        foreach (var file in ResultFiles) System.IO.File.Delete(file);
+        if (Directory.Exists(ReportFolder)) Directory.Delete(ReportFolder, recursive: true);
+        if (System.IO.File.Exists(IdentityFile)) System.IO.File.Delete(IdentityFile);
+    }
 
     public void WriteSearchConfig(SearchRunConfig config) => WriteText(ConfigFile, GptNasJson.Serialize(config));
 
@@ -119,6 +217,20 @@ public sealed class RunFolder(string path)
         return (search.Data, search.Config.ValidationFraction, search.Config.Seed);
     }
 
+    /// <summary>
+    /// The study of this run in <paramref name="store"/>: the one that carries the folder's run id, else (a study from
+    /// before run ids, or a worker's under the same name) the one named after the folder, else, in the folder's own
+    /// <c>study.db</c>, its only study (the folder was renamed before it had an id). Null: none yet.
+    /// </summary>
+    public StudyRecord? FindStudy(ITrialStore store, bool ownStore)
+    {
+        if (ReadIdentity() is { } identity)
+            foreach (var study in store.Studies())
+                if (store.GetAttribute(study.Id, RunIdAttribute) == identity.Id) return study;
+        if (store.FindStudy(Name) is { } named) return named;
+        return ownStore && store.Studies() is [var only] ? only : null;
+    }
+
     /// <summary>The final training stored with the study, or null before it has finished.</summary>
     public static TrainedModel? ReadFinal(ITrialStore store, long studyId) =>
         store.GetAttribute(studyId, FinalAttribute) is { } json ? GptNasJson.Deserialize<TrainedModel>(json, $"the study's {FinalAttribute} attribute") : null;
@@ -130,8 +242,16 @@ public sealed class RunFolder(string path)
     public static void WriteText(string file, string text)
     {
         var temporary = file + ".tmp";
-        System.IO.File.WriteAllText(temporary, text);
-        System.IO.File.Move(temporary, file, overwrite: true);
+        try
+        {
+            System.IO.File.WriteAllText(temporary, text);
+            System.IO.File.Move(temporary, file, overwrite: true);
+        }
+        catch
+        {
+            System.IO.File.Delete(temporary); // a full disk leaves the old file and no half-written one
+            throw;
+        }
     }
 
     private string File(string name) => System.IO.Path.Combine(Path, name);

@@ -15,4 +15,15 @@ public sealed record GeneticAlgorithmConfig
     public double EliminationRate { get; init; } = 0.4;
     /// <summary>False: the "--no-gpt" ablation; the same code path with reconstruction skipped.</summary>
     public bool Reconstruct { get; init; } = true;
+
+    /// <summary>Refuses a GA that cannot run; keys are <c>ga.*</c>.</summary>
+    public void Validate(Config.SettingsCheck check)
+    {
+        check.AtLeast(Population, "ga.population", 2);
+        check.AtLeast(Generations, "ga.generations", 0);
+        check.Range(CrossoverProbability, "ga.crossover_probability", 0, 1);
+        check.Range(MutationProbability, "ga.mutation_probability", 0, 1);
+        check.Range(EliminationRate, "ga.elimination_rate", 0, 1);
+    }
 }
+

@@ -38,4 +38,17 @@ public sealed record BlockSpaceConfig
 
     /// <summary>The §2 default for the number of down-sampling blocks at this input size.</summary>
     public static int DefaultDownsamples(Shape input) => Math.Min(input.Height, input.Width) >= 128 ? 5 : Math.Min(input.Height, input.Width) >= 28 ? 3 : 2;
+
+    /// <summary>Refuses settings no block space can be made from; keys are <c>space.*</c>.</summary>
+    public void Validate(Config.SettingsCheck check)
+    {
+        if (Widths.Count == 0) check.Fail("space.widths must list at least one width, e.g. space.widths=16,32,64");
+        for (var i = 0; i < Widths.Count; i++)
+            if (Widths[i] < 1) check.Fail($"space.widths must all be positive, got {Widths[i]} at position {i + 1} of {string.Join(",", Widths)}");
+        check.AtLeast(MinBlocks, "space.min_blocks", 1);
+        if (MinBlocks > MaxBlocks) check.Fail($"space.min_blocks ({MinBlocks}) must be at most space.max_blocks ({MaxBlocks})");
+        check.AtLeast(MaxDownsamples, "space.max_downsamples", 0);
+        check.Range(Dropout, "space.dropout", 0, 1, maxOpen: true);
+    }
 }
+

@@ -1,3 +1,6 @@
+using GptNas.Architectures;
+using GptNas.Config;
+
 namespace GptNas.Training;
 
 /// <summary>How one network is trained: the settings of GPT-NAS §7, with CPU-sized defaults.</summary>
@@ -45,4 +48,31 @@ public sealed record TrainingConfig
 
     public LearningRateSchedule LearningRateSchedule =>
         new(LearningRate, Schedule, WarmupEpochs, StepEpochs, StepFactor);
+
+    /// <summary>Refuses what cannot train and warns about what will train badly; keys are <paramref name="prefix"/> + snake_case (<c>final.learning_rate</c>).</summary>
+    public void Validate(SettingsCheck check, string prefix)
+    {
+        check.AtLeast(Epochs, prefix + "epochs", 1);
+        check.AtLeast(BatchSize, prefix + "batch_size", 1);
+        check.Range(LearningRate, prefix + "learning_rate", 0, double.PositiveInfinity, minOpen: true);
+        check.Range(Momentum, prefix + "momentum", 0, 1, maxOpen: true);
+        check.Range(WeightDecay, prefix + "weight_decay", 0, double.PositiveInfinity);
+        check.Range(WarmupEpochs, prefix + "warmup_epochs", 0, double.PositiveInfinity);
+        check.AtLeast(StepEpochs, prefix + "step_epochs", 1);
+        check.Range(StepFactor, prefix + "step_factor", 0, 1, minOpen: true);
+        check.AtLeast(CropPadding, prefix + "crop_padding", 0);
+        check.Warn(Epochs > 0 && WarmupEpochs > Epochs,
+            $"{check.Name(prefix + "warmup_epochs")} {SettingsCheck.Format(WarmupEpochs)} is longer than the {Epochs} epochs: the learning rate never reaches its peak");
+        check.Warn(double.IsFinite(LearningRate) && LearningRate > 1,
+            $"{check.Name(prefix + "learning_rate")} {SettingsCheck.Format(LearningRate)} is far above what SGD trains with (0.01-0.1); expect a NaN loss");
+    }
+
+    /// <summary>Warnings that need the data's image size: a crop padding that leaves mostly padding in each crop.</summary>
+    public void Validate(SettingsCheck check, string prefix, Shape input)
+    {
+        var side = Math.Min(input.Height, input.Width);
+        check.Warn(CropPadding > 0 && CropPadding * 4 > side,
+            $"{check.Name(prefix + "crop_padding")} {CropPadding} on {input.Height}x{input.Width} images: most of a random crop can be padding, " +
+            $"which drops accuracy towards chance; {Math.Max(1, side / 8)} is usual");
+    }
 }

@@ -34,7 +34,7 @@ public interface ITrialStore : IDisposable
 
 /// <summary>Resuming a study with a config other than the one it was created with.</summary>
 public sealed class StudyConfigMismatchException(string study, string difference)
-    : GptNasException($"study '{study}' was created with another config ({difference}); rerun with the same settings, or use a new --study name or output folder")
+    : GptNasException($"study '{study}' was created with another config ({difference}); rerun with the same settings, give another --out, or --overwrite to start over")
 {
     /// <summary>The check every store makes when a study of that name exists: same config and seed, or this exception.</summary>
     public static StudyRecord ThrowIfDiffers(StudyRecord existing, string config, int seed)

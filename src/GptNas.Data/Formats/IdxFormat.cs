@@ -35,7 +35,7 @@ public static class IdxFormat
         if (testShape.Height != trainShape.Height || testShape.Width != trainShape.Width)
             throw new DataException($"{Path.GetFileName(paths[2])}: images are {testShape.Height}x{testShape.Width} but the training images are " +
                                     $"{trainShape.Height}x{trainShape.Width}; the two files come from different data sets");
-        var names = ClassNames(classNames, trainLabels, testLabels, folder);
+        var names = ClassNames(classNames, trainLabels, testLabels, paths, folder);
         var train = new ImageDataset(trainPixels, trainLabels, names, 1, trainShape.Height, trainShape.Width, $"{folder} train");
         var test = new ImageDataset(testPixels, testLabels, names, 1, testShape.Height, testShape.Width, $"{folder} test");
         return new DataSplits(train, null, test);
@@ -145,14 +145,34 @@ public static class IdxFormat
                                     "the two files must come from the same release");
     }
 
-    private static IReadOnlyList<string> ClassNames(IReadOnlyList<string>? given, int[] train, int[] test, string folder)
+    /// <summary>
+    /// The classes the labels imply, checked: with names given, every label must be below their count; without,
+    /// the training labels must use every class 0 .. max (a gap means a stray value, such as one label 200 among
+    /// 0..9, which would otherwise make 201 classes), and the test labels must be among them.
+    /// </summary>
+    private static IReadOnlyList<string> ClassNames(IReadOnlyList<string>? given, int[] train, int[] test, string[] paths, string folder)
     {
-        int classes = Math.Max(train.Max(), test.Max()) + 1;
-        if (given is null) return Enumerable.Range(0, classes).Select(c => c.ToString()).ToArray();
-        if (classes > given.Count)
-            throw new DataException($"{folder}: labels go up to {classes - 1} but the data set has {given.Count} classes; " +
+        if (given is not null)
+        {
+            CheckBelow(train, given.Count, paths[1], $"the data set has {given.Count} classes");
+            CheckBelow(test, given.Count, paths[3], $"the data set has {given.Count} classes");
+            return given;
+        }
+        var used = new bool[256];
+        foreach (var label in train) used[label] = true;
+        var classes = Array.IndexOf(used, false) is var gap and >= 0 ? gap : used.Length;
+        if (Array.FindIndex(train, l => l >= classes) is var at and >= 0)
+            throw new DataException($"{Path.GetFileName(paths[1])}: label {train[at]} at position {at} (0-based) leaves a gap: labels 0..{classes - 1} are used, " +
+                                    $"{classes} never is; the labels of '{folder}' must number the classes 0, 1, 2, ... without gaps");
+        CheckBelow(test, classes, paths[3], $"the training labels name {classes} classes (0..{classes - 1})");
+        return Enumerable.Range(0, classes).Select(c => c.ToString()).ToArray();
+    }
+
+    private static void CheckBelow(int[] labels, int classes, string path, string why)
+    {
+        if (Array.FindIndex(labels, l => l >= classes) is var at and >= 0)
+            throw new DataException($"{Path.GetFileName(path)}: label {labels[at]} at position {at} (0-based) is out of range: {why}; " +
                                     "these are not the expected files, or load the folder by path instead of by name");
-        return given;
     }
 
     private static DataException Missing(string folder, string name) =>

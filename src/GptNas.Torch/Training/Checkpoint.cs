@@ -8,8 +8,16 @@ public static class Checkpoint
     public static void SaveWeights(torch.nn.Module model, string path)
     {
         var temporary = path + ".tmp";
-        model.save(temporary);
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            model.save(temporary);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary); // a full disk leaves the old weights and no half-written file
+            throw;
+        }
     }
 
     public static void LoadWeights(torch.nn.Module model, string path)
