@@ -24,16 +24,24 @@ public sealed class TrainingCheckpoint(string path, string identity)
     public void Save(torch.nn.Module model, OptimizerHelper optimizer, IReadOnlyList<EpochMetrics> history)
     {
         var temporary = Path + ".tmp";
-        using (var writer = new BinaryWriter(File.Create(temporary), Encoding.UTF8))
+        try
         {
-            writer.Write(Magic);
-            writer.Write(identity);
-            writer.Write(GptNasJson.Serialize(history.ToArray()));
-            model.save(writer);
-            MakeStateContiguous(optimizer);
-            optimizer.save_state_dict(writer);
+            using (var writer = new BinaryWriter(File.Create(temporary), Encoding.UTF8))
+            {
+                writer.Write(Magic);
+                writer.Write(identity);
+                writer.Write(GptNasJson.Serialize(history.ToArray()));
+                model.save(writer);
+                MakeStateContiguous(optimizer);
+                optimizer.save_state_dict(writer);
+            }
+            File.Move(temporary, Path, overwrite: true);
         }
-        File.Move(temporary, Path, overwrite: true);
+        catch
+        {
+            File.Delete(temporary); // a full disk leaves the last whole checkpoint and no half-written one
+            throw;
+        }
     }
 
     /// <summary>
