@@ -42,10 +42,10 @@ public sealed class RunStudy : IDisposable
             }
             store.Dispose();
             if (!File.Exists(database))
-                throw new GptNasException($"the store holds no study named '{name}' (the run folder's name), and '{folder}' holds no study.db; the store holds: {held}");
+                throw new GptNasException($"the store holds no study named '{name}' (the run folder's name), and '{folder}' holds no {Path.GetFileName(database)}; the store holds: {held}");
         }
         else if (!File.Exists(database))
-            throw new GptNasException($"'{folder}' holds no study.db; give the folder of a 'gptnas search' run, and --storage if it searched with one");
+            throw new GptNasException($"'{folder}' holds no {Path.GetFileName(database)}; give the folder of a 'gptnas search' run, and --storage if it searched with one");
         var own = new SqliteTrialStore(database);
         // A folder's own study.db holds its one study, whatever the folder has been renamed to since.
         if ((folder.FindStudy(own, ownStore: true) ?? own.Studies().FirstOrDefault()) is { } ownStudy) return new RunStudy(own, ownStudy);
