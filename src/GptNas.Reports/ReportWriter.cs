@@ -47,7 +47,7 @@ public static class ReportWriter
         {
             var failed = run.Trials.Count(t => t.State == TrialState.Failed);
             text.Append($"<tr><td>{Encode(run.Name)}</td><td>{run.Group}</td><td>{run.Seed}</td><td>{run.Trials.Count}</td><td>{failed}</td>" +
-                        $"<td>{Percent(run.BestFitness)}</td><td>{Percent(run.Final?.TestTop1)}</td><td>{Percent(run.Final?.TestTop5)}</td></tr>");
+                        $"<td>{Percent(run.BestFitness)}</td><td>{Percent(run.Final?.TestTop1)}</td><td>{Percent(run.FinalTop5)}</td></tr>");
         }
         text.Append("</table>");
         text.Append("<h2>GPT reconstruction</h2><p>How the prior's proposals reached the candidates (GPT-NAS §5): the share of layer tokens the GPT " +

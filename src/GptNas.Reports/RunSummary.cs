@@ -14,8 +14,12 @@ public sealed record RunSummary(
     int Seed,
     string Data,
     IReadOnlyList<TrialRecord> Trials,
-    TrainedModel? Final)
+    TrainedModel? Final,
+    int? Classes = null)
 {
+    /// <summary>Top-5 says something only with more than 5 classes (with 5 or fewer it is always 100 %).</summary>
+    public double? FinalTop5 => Classes is null or > 5 ? Final?.TestTop5 : null;
+
     public string Group => GroupOrder switch { 0 => "GPT-NAS", 1 => "without GPT", _ => "random sampling" };
 
     /// <summary>Where the run's group stands in tables and which colour it has: GPT-NAS, without GPT, random sampling.</summary>
@@ -42,7 +46,9 @@ public sealed record RunSummary(
     public static RunSummary Of(RunFolder folder, StudyRecord study, IReadOnlyList<TrialRecord> trials, TrainedModel? final)
     {
         var config = folder.ReadSearchConfig();
-        return new RunSummary(folder.Path, folder.Name, config?.Config.Ga.Reconstruct ?? true, config?.Config.Strategy ?? SearchStrategyKind.Ga, study.Seed, config?.Data ?? "?", trials, final);
+        var classes = File.Exists(folder.BestArchitectureFile) ? Architectures.Architecture.Parse(File.ReadAllText(folder.BestArchitectureFile)).Classes : (int?)null;
+        return new RunSummary(folder.Path, folder.Name, config?.Config.Ga.Reconstruct ?? true, config?.Config.Strategy ?? SearchStrategyKind.Ga, study.Seed,
+            config?.Data ?? "?", trials, final, classes);
     }
 }
 
