@@ -67,7 +67,7 @@ public sealed record ReconstructionSummary(double ContextTokens, double ContextE
     public static ReconstructionSummary Of(IEnumerable<TrialRecord> trials)
     {
         var sums = new Dictionary<string, double>();
-        foreach (var (key, value) in trials.SelectMany(t => t.Metrics)) sums[key] = sums.GetValueOrDefault(key) + value;
+        foreach (var (key, value) in trials.SelectMany(t => t.Metrics).Where(m => TrialMetrics.IsPriorCount(m.Key))) sums[key] = sums.GetValueOrDefault(key) + value;
         return Of(sums);
     }
 

@@ -44,6 +44,9 @@ public sealed class Architecture : IEquatable<Architecture>
     /// <summary>All blocks in forward order: stem first.</summary>
     public IEnumerable<Block> AllBlocks => Stem.Concat(Blocks);
 
+    /// <summary>Layer units of the head, which ends every flattened architecture: global pooling, dropout when there is one, fc.</summary>
+    public int HeadUnits => Dropout > 0 ? 3 : 2;
+
     public Architecture WithBlocks(IEnumerable<Block> blocks) => new(Input, Classes, Stem, blocks, Dropout);
     public Architecture WithInput(Shape input, int classes) => new(input, classes, Stem, Blocks, Dropout);
 

@@ -153,7 +153,7 @@ public static class CorpusBuilder
         var units = architecture.Flatten(out var spans);
         var tokens = LayerToken.Encode(architecture);
         // The head (global pooling, dropout, fc) follows the last block.
-        var headStart = units.Count - 2 - (architecture.Dropout > 0 ? 1 : 0);
+        var headStart = units.Count - architecture.HeadUnits;
         var labels = new BlockKind?[units.Count];
         for (var s = 0; s < spans.Count; s++)
         {

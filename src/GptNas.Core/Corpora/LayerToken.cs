@@ -125,7 +125,8 @@ public sealed class LayerToken : IEquatable<LayerToken>
     private static int Factor(Shape atReference) =>
         atReference.Height <= 1 ? Global : (int)Math.Round((double)ReferenceSize / atReference.Height);
 
-    private static int StageOf(Shape atReference, int baseFactor)
+    /// <summary>The <see cref="Stage"/> of a map of this size at the reference size, given the first block's <paramref name="baseFactor"/>.</summary>
+    public static int StageOf(Shape atReference, int baseFactor)
     {
         var factor = Factor(atReference);
         return factor == Global ? GlobalStage : (int)Math.Round(Math.Log2((double)factor / baseFactor));
@@ -134,8 +135,8 @@ public sealed class LayerToken : IEquatable<LayerToken>
     /// <summary>The tokens of an architecture at its own input size; its stem ends where its first block begins.</summary>
     public static IReadOnlyList<LayerToken> Encode(Architecture architecture)
     {
-        architecture.Flatten(out var spans);
-        var stemUnits = spans.FirstOrDefault(s => !s.IsStem) is { Block: not null } first ? first.FirstUnit : architecture.Flatten().Count - 2;
+        var units = architecture.Flatten(out var spans);
+        var stemUnits = spans.FirstOrDefault(s => !s.IsStem) is { Block: not null } first ? first.FirstUnit : units.Count - architecture.HeadUnits;
         return Encode(size => architecture.WithInput(size, architecture.Classes).Flatten(), architecture.Input, stemUnits);
     }
 

@@ -115,7 +115,7 @@ public sealed class StudyRunner<T>(
             t.Hash == trial.Hash && t.State == TrialState.Complete && t.Id != trial.Id && evaluator.TrainingKey(t.Hash, t.Predicted) == key &&
             (int)t.Metrics.GetValueOrDefault(TrialMetrics.Rung) == rung);
         return earlier is null ? null : new EvaluationResult(earlier.Fitness!.Value,
-            earlier.Metrics.Where(m => m.Key is not (TrialMetrics.Seconds or TrialMetrics.Duplicate) && !m.Key.StartsWith("prior_", StringComparison.Ordinal)).ToDictionary());
+            earlier.Metrics.Where(m => m.Key is not (TrialMetrics.Seconds or TrialMetrics.Duplicate) && !TrialMetrics.IsPriorCount(m.Key)).ToDictionary());
     }
 
     private void WaitForOthers(long studyId)

@@ -118,9 +118,10 @@ public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predict
             // Tokens are relative to where the first block begins, measured at the reference size (see LayerToken).
             var reference = new Shape(prefix.Input.Channels, LayerToken.ReferenceSize, LayerToken.ReferenceSize);
             var atReference = prefix.WithInput(reference, prefix.Classes).Flatten(out var spans);
-            var stemUnits = spans.FirstOrDefault(s => !s.IsStem) is { Block: not null } first ? first.FirstUnit : HeadStart(prefix, atReference.Count);
+            var headStart = atReference.Count - prefix.HeadUnits;
+            var stemUnits = spans.FirstOrDefault(s => !s.IsStem) is { Block: not null } first ? first.FirstUnit : headStart;
             var baseFactor = LayerToken.BaseFactor(atReference, stemUnits);
-            var incomingAtReference = atReference[HeadStart(prefix, atReference.Count)].In;
+            var incomingAtReference = atReference[headStart].In;
             var widths = space.Config.Widths.Append(incoming.Channels).ToList();
             var variants = new Dictionary<BlockKind, List<(Block, IReadOnlyList<LayerToken>)>>();
             foreach (var kind in space.Config.Kinds)
@@ -130,16 +131,13 @@ public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predict
                 if (list.Count > 0) variants[kind] = list;
             }
             var firstLayers = variants.Values.SelectMany(v => v).Select(v => v.Item2[0]).ToHashSet();
-            var stage = LayerToken.Of(LayerUnit.OtherLayer("BN", incoming, incoming), LayerUnit.OtherLayer("BN", incomingAtReference, incomingAtReference), baseFactor).Stage;
+            var stage = LayerToken.StageOf(incomingAtReference, baseFactor);
             var question = new BlockPosition(
                 variants.Keys.ToHashSet(), firstLayers, stage,
                 layer => variants.Where(kv => kv.Value.Any(v => v.Item2[0].Equals(layer))).Select(kv => kv.Key).ToHashSet(),
                 kind => variants.TryGetValue(kind, out var v) ? v.Max(x => x.Item2.Count) : 0);
             return new Position(variants.ToDictionary(kv => kv.Key, kv => kv.Value), question, b => Tokens(b, incoming, incomingAtReference, baseFactor));
         }
-
-        // Global pooling, optional dropout and fc end every architecture.
-        private static int HeadStart(Architecture architecture, int units) => units - 2 - (architecture.Dropout > 0 ? 1 : 0);
 
         private static IReadOnlyList<LayerToken> Tokens(Block block, Shape incoming, Shape incomingAtReference, int baseFactor)
         {

@@ -26,7 +26,12 @@ public static class TrialMetrics
     /// <summary>1 when the result was copied from an earlier trial of the same candidate.</summary>
     public const string Duplicate = "duplicate";
 
-    // How the prior's proposals reached the candidate (GPT-NAS §5), counted by the reconstruction.
+    // How the prior's proposals reached the candidate (GPT-NAS §5), counted by the reconstruction; every key starts "prior_".
+    private const string PriorPrefix = "prior_";
+
+    /// <summary>True for the reconstruction's counts: they belong to the individual, not to what its training measured.</summary>
+    public static bool IsPriorCount(string key) => key.StartsWith(PriorPrefix, StringComparison.Ordinal);
+
     /// <summary>Layer tokens the GPT read as context.</summary>
     public const string PriorContextTokens = "prior_context_tokens";
     /// <summary>Of those, the ones that were vocabulary tokens themselves, not encoded through the nearest-token fallback.</summary>

@@ -21,7 +21,7 @@ public sealed class GptBlockPredictor(ArchitecturePrior prior, SamplingOptions s
     {
         var vocabulary = prior.Vocabulary;
         var tokens = LayerToken.Encode(prefix);
-        var body = tokens.Take(tokens.Count - HeadTokens(prefix)).ToList();
+        var body = tokens.Take(tokens.Count - prefix.HeadUnits).ToList(); // the head is not part of the context the GPT continues
         var ids = vocabulary.Encode(body).ToList();
         var context = PriorContext.Before(ids, ids.Count, prior.Gpt.Config.Context);
         var read = body.TakeLast(context.Length - (context[0] == Vocabulary.BosId ? 1 : 0)).ToList();
@@ -47,9 +47,6 @@ public sealed class GptBlockPredictor(ArchitecturePrior prior, SamplingOptions s
         var counts = new PredictionCounts(read.Count, exact, read.Count + 1, exact + (first is not null ? 1 : 0), relaxed, starting.Count == 0);
         return new BlockPrediction(kind, layers, counts);
     }
-
-    /// <summary>Global pool, optional dropout and fc: the head is not part of the context the GPT continues.</summary>
-    private static int HeadTokens(Architecture architecture) => architecture.Dropout > 0 ? 3 : 2;
 
     /// <summary>The tokens a block can begin with here; failing any, those at this position's stage; failing any, none (all allowed).</summary>
     private (bool[]? Mask, bool Relaxed) Mask(BlockPosition position)
