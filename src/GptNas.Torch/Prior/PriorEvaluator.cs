@@ -16,8 +16,8 @@ public static class PriorEvaluator
 {
     private const int EvaluationBatch = 512;
 
-    /// <summary>The evaluation of a GPT and classifier on the held-out parts of <paramref name="data"/>.</summary>
-    public static PriorEvaluation Evaluate(GptModel gpt, BlockClassifier classifier, PriorData data)
+    /// <summary>The evaluation of a GPT and classifier on the held-out parts of <paramref name="data"/>; <paramref name="seeds"/> (the prior's) draws the search-space candidates.</summary>
+    public static PriorEvaluation Evaluate(GptModel gpt, BlockClassifier classifier, PriorData data, Seeds seeds)
     {
         var train = data.TrainExamples(gpt.Config.Context);
         var heldOut = data.HeldOutExamples(gpt.Config.Context);
@@ -25,21 +25,21 @@ public static class PriorEvaluator
             Corpus(gpt, data.Vocabulary.Count, data.Cells),
             Corpus(gpt, data.Vocabulary.Count, data.Networks),
             new ClassifierEvaluation(classifier.Evaluate(heldOut), BlockClassifier.MajorityBaseline(train, heldOut), train.Count, heldOut.Count),
-            SearchSpace(classifier, data.Vocabulary, train, gpt.Config.Context));
+            SearchSpace(classifier, data.Vocabulary, train, gpt.Config.Context, seeds));
     }
 
     /// <summary>Candidates drawn from the search space at each input size for <see cref="SearchSpaceEvaluation"/>.</summary>
     public const int SearchSpaceCandidates = 100;
 
     /// <summary>The vocabulary and the classifier on the layers of candidates of the quick preset's block space.</summary>
-    public static SearchSpaceEvaluation SearchSpace(BlockClassifier classifier, Vocabulary vocabulary, IReadOnlyList<BlockExample> train, int context)
+    public static SearchSpaceEvaluation SearchSpace(BlockClassifier classifier, Vocabulary vocabulary, IReadOnlyList<BlockExample> train, int context, Seeds seeds)
     {
         var examples = new List<BlockExample>();
         long tokens = 0, exact = 0;
         foreach (var input in new[] { new Shape(1, 28, 28), new Shape(3, 32, 32) })
         {
             var space = new BlockSpace(Presets.Get("quick").Space.For(input, 10));
-            var random = new Seeds(0).Random($"evaluation/search-space/{input}");
+            var random = seeds.Random($"evaluation/search-space/{input}");
             for (var i = 0; i < SearchSpaceCandidates; i++)
             {
                 var (layers, labels) = CorpusBuilder.Labelled(space.Sample(random));
@@ -82,7 +82,7 @@ public static class PriorEvaluator
             if (!data.HeldOutNetworks.SequenceEqual(stored.Split.HeldOutNetworks) || data.Cells.HeldOut.Count != stored.Split.HeldOutCells)
                 throw new GptNasException($"the held-out split rebuilt from the seeds ({string.Join(", ", data.HeldOutNetworks)}; {data.Cells.HeldOut.Count} cells) is not the one recorded in {ArchitecturePrior.ManifestFile}; train the prior again");
             log?.Report($"evaluating on {data.Cells.HeldOut.Count:N0} held-out cells and {data.HeldOutNetworks.Count} held-out networks");
-            return (stored, Evaluate(prior.Gpt, prior.Classifier, data));
+            return (stored, Evaluate(prior.Gpt, prior.Classifier, data, new Seeds(stored.Config.Seed)));
         }
         finally
         {

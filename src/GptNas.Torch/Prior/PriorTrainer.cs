@@ -49,7 +49,7 @@ public static class PriorTrainer
             var classifierLosses = Stage(seconds, "classifier", () => classifier.Fit(train));
             classifier.Save(Path.Combine(folder, ArchitecturePrior.ClassifierFolder), data.Vocabulary.Hash);
 
-            var evaluation = Stage(seconds, "evaluation", () => PriorEvaluator.Evaluate(gpt, classifier, data));
+            var evaluation = Stage(seconds, "evaluation", () => PriorEvaluator.Evaluate(gpt, classifier, data, new Seeds(config.Seed)));
             seconds["total"] = Math.Round(total.Elapsed.TotalSeconds, 1);
             var manifest = Manifest(config, data, evaluation, run, new PriorTrainingLog
             {
