@@ -72,7 +72,7 @@ public sealed class StudyRunner<T>(
     }
 
     /// <summary>Evaluation seed from the candidate's hash, so a duplicate scores as its first copy did.</summary>
-    private int TrialSeed(string hash) => new Seeds(options.Seed).Derive($"trial/{hash}");
+    private int TrialSeed(string hash) => new Seeds(options.Seed).Trial(hash);
 
     private TrialRecord Evaluate(TrialRecord trial, Individual<T> individual, CancellationToken cancellation)
     {
@@ -84,6 +84,8 @@ public sealed class StudyRunner<T>(
         {
             var duplicate = options.ReuseDuplicates ? Duplicate(trial, individual.Rung) : null;
             var result = duplicate ?? evaluator.Evaluate(individual, trial.Seed, limit.Token);
+            // An evaluation that checked its token too rarely to stop in time still ran past the limit: it fails all the same.
+            if (duplicate is null) limit.Token.ThrowIfCancellationRequested();
             var metrics = new Dictionary<string, double>(result.Metrics) { [TrialMetrics.Seconds] = clock.Elapsed.TotalSeconds };
             foreach (var (key, value) in individual.PriorCounts) metrics[key] = value;
             if (duplicate is not null) metrics[TrialMetrics.Duplicate] = 1;
