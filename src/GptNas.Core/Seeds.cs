@@ -18,6 +18,9 @@ public readonly record struct Seeds(int Root)
 
     public Seeds Child(string name) => new(Derive(name));
 
+    /// <summary>The seed a trial of the candidate with this content hash trains with, so a duplicate scores as its first copy did.</summary>
+    public int Trial(string hash) => Derive($"trial/{hash}");
+
     public Random Random(string name) => new(Derive(name));
 
     /// <summary>

@@ -19,7 +19,7 @@ public static class ImageFiles
             if (File.Exists(path)) files.Add(path);
             else if (Directory.Exists(path))
                 files.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
-                    .Where(f => ImageFolderFormat.Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+                    .Where(ImageFolderFormat.IsImageFile)
                     .Order(StringComparer.Ordinal));
             else throw new DataException($"image path '{path}' does not exist");
         }

@@ -24,9 +24,8 @@ public sealed class LoadedModel : IDisposable
         var folder = new RunFolder(path);
         var (architecture, weights) = folder.ReadTrainedModel();
         var input = folder.ReadModelInput() ?? Recompute(folder, log);
-        if (input.Channels != architecture.Input.Channels || input.Height != architecture.Input.Height || input.Width != architecture.Input.Width
-            || input.ClassNames.Length != architecture.Classes)
-            throw new GptNasException($"'{folder.ModelInputFile}' describes {input.ShapeText} images and {input.ClassNames.Length} classes, but the architecture takes " +
+        if (input.Shape != architecture.Input || input.ClassNames.Length != architecture.Classes)
+            throw new GptNasException($"'{folder.ModelInputFile}' describes {input.Shape} images and {input.ClassNames.Length} classes, but the architecture takes " +
                                       $"{architecture.Input} and has {architecture.Classes} classes");
         var network = NetworkBuilder.Build(architecture, new Seeds(0));
         try { Checkpoint.LoadWeights(network, weights); }

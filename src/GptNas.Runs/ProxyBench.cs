@@ -81,7 +81,7 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
         foreach (var (name, individuals) in sets)
             foreach (var individual in individuals)
             {
-                var seed = seeds.Derive($"trial/{individual.Candidate.Hash}");
+                var seed = seeds.Trial(individual.Candidate.Hash);
                 var (score, seconds) = Timed(() => proxy.Evaluate(individual, seed, cancellation).Fitness);
                 var (bf16, bf16Seconds) = proxyBf16 is null ? ((double?)null, 0.0) : Timed(() => (double?)proxyBf16.Evaluate(individual, seed, cancellation).Fitness);
                 var (final, finalSeconds) = Timed(() => Final(individual.Candidate, finalData, seeds.Derive($"final/{individual.Candidate.Hash}"), device, cancellation));

@@ -29,6 +29,7 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
     string? storage = null, bool overwrite = false)
 {
     private const string Command = "gptnas search";
+    private readonly Seeds seeds = new(config.Seed);
 
     /// <summary>
     /// Everything a user can get wrong is refused before the first file is written: settings, the output folder,
@@ -48,7 +49,6 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
         {
             if (!overwrite) folder.ClaimFor(configJson, overwrite: false, "search");
             var (data, space, reconstructor) = Load(log);
-            var seeds = new Seeds(config.Seed);
 
             folder.Create();
             held ??= RunLock.Acquire(folder, Command, shared: join);
@@ -67,12 +67,13 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
             var strategy = Strategy(config, space, reconstructor, seeds);
             if (config.Proxy.Rungs > 1) strategy = new SuccessiveHalving<Architecture>(strategy, config.Proxy.Rungs, config.Proxy.HalvingFactor());
             var result = runner.Run(strategy, progress, cancellation);
-            ThrowIfNoTrialSucceeded(store.Trials(runner.StudyId));
+            var trials = store.Trials(runner.StudyId);
+            ThrowIfNoTrialSucceeded(trials);
 
             var best = result.Best;
             folder.WriteBestArchitecture(best.Candidate);
             var final = FinalTraining(store, runner.StudyId, best.Candidate, data, device, finalProgress, cancellation);
-            return new SearchOutcome(best.Candidate, best.Id, best.Fitness, final, result.History, ReconstructionSummary.Of(store.Trials(runner.StudyId)));
+            return new SearchOutcome(best.Candidate, best.Id, best.Fitness, final, result.History, ReconstructionSummary.Of(trials));
         }
         finally
         {
@@ -89,7 +90,7 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
         foreach (var warning in config.Warnings(input)) log?.Invoke($"warning: {warning}");
         var space = new BlockSpace(config.Space.For(input, data.Train.ClassCount));
         var reconstruct = config.Strategy == SearchStrategyKind.Ga && config.Ga.Reconstruct;
-        var prior = reconstruct ? priorSource?.Predictor(new Seeds(config.Seed)) : null;
+        var prior = reconstruct ? priorSource?.Predictor(seeds) : null;
         if (reconstruct && prior is null)
             throw new GptNasException("reconstruction needs a GPT prior; give prior.path, or run the ablation with --no-gpt");
         return (data, space, prior is null ? null : new BlockReconstructor(space, prior));
@@ -134,7 +135,7 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
         config.Strategy switch
         {
             SearchStrategyKind.Ga => new GeneticAlgorithm<Architecture>(space, config.Ga, reconstructor, seeds),
-            SearchStrategyKind.Random => new RandomSearch<Architecture>(space, seeds, config.Ga.Population * (config.Ga.Generations + 1), config.Ga.Population),
+            SearchStrategyKind.Random => new RandomSearch<Architecture>(space, seeds, config.Ga.Trials(), config.Ga.Population),
             var other => throw new GptNasException($"unknown search strategy '{other}'"),
         };
 
@@ -146,7 +147,7 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
         IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         if (RunFolder.ReadFinal(store, studyId) is { } stored && folder.HasWeights) return stored;
-        var training = config.Final with { Seed = new Seeds(config.Seed).Derive("final") };
+        var training = config.Final with { Seed = seeds.Derive("final") };
         if (!config.FinalKeepsValidation && data.Validation is not null)
             data = DataCatalog.Load(dataName, new DataOptions { ValidationFraction = 0, SplitSeed = config.Seed });
         var final = TrainingRun.Train(folder, best, data, dataName, training, device, progress, cancellation);

@@ -20,7 +20,7 @@ public static class ExportCommand
             using var loaded = LoadedModel.Open(ModelPath(parse.GetValue(run), parse.GetValue(model)), Log);
             var written = ExportRun.Export(loaded, kind, parse.GetValue(output));
             AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(written)}[/] ({kind}, {loaded.Architecture.Parameters:N0} parameters, " +
-                                   $"input {loaded.Input.ShapeText}, {loaded.Input.ClassNames.Length} classes)");
+                                   $"input {loaded.Input.Shape}, {loaded.Input.ClassNames.Length} classes)");
             return 0;
         }));
         return command;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using GptNas.Runs;
 using Spectre.Console;
 
@@ -49,12 +48,12 @@ public static class PredictCommand
     }
 
     private static void PrintJson(IReadOnlyList<ImagePrediction> predictions) =>
-        Console.WriteLine(JsonSerializer.Serialize(predictions.Select(p => new
+        Console.WriteLine(GptNasJson.Serialize(predictions.Select(p => new
         {
             file = p.File,
             top = p.Top.Select(t => new { label = t.Label, probability = t.Probability }),
             note = p.Note,
-        }), GptNasJson.Options));
+        })));
 
     private static void PrintCsv(IReadOnlyList<ImagePrediction> predictions)
     {

@@ -56,7 +56,7 @@ public static class SearchCommand
         config.Strategy == SearchStrategyKind.Random ? "-random" : config.Ga.Reconstruct ? "" : "-nogpt";
 
     private static string Describe(SearchConfig config) => config.Strategy == SearchStrategyKind.Random
-        ? $"random sampling of {config.Ga.Population * (config.Ga.Generations + 1)} architectures (the GA's budget)"
+        ? $"random sampling of {config.Ga.Trials()} architectures (the GA's budget)"
         : $"population {config.Ga.Population}, {config.Ga.Generations} generations, {(config.Ga.Reconstruct ? "with GPT reconstruction" : "without GPT (ablation)")}";
 
     private static int Run(SearchConfig config, string presetName, string dataName, RunFolder folder, bool join, string? storage, bool overwrite)

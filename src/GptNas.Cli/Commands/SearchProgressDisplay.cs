@@ -14,7 +14,7 @@ public static class SearchProgressDisplay
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(context =>
             {
-                var total = config.Ga.Population * (config.Ga.Generations + 1);
+                var total = config.Ga.Trials();
                 var search = context.AddTask("search", maxValue: total);
                 ProgressTask? final = null;
                 var lastGeneration = -1;

@@ -61,8 +61,7 @@ public static class UserErrors
     }
 
     /// <summary>SQLite's primary result code, which Microsoft.Data.Sqlite puts in its message ("SQLite Error 13: ...").</summary>
-    private static int? SqliteCode(Exception e) =>
-        System.Text.RegularExpressions.Regex.Match(e.Message, @"SQLite Error (\d+)") is { Success: true } m ? int.Parse(m.Groups[1].Value) : null;
+    private static int? SqliteCode(Exception e) => (e as Microsoft.Data.Sqlite.SqliteException)?.SqliteErrorCode;
 }
 
 /// <summary>A command-line value that is wrong; the message says what to give instead.</summary>

@@ -239,17 +239,23 @@ public sealed class RunFolder(string path)
         store.SetAttribute(studyId, FinalAttribute, GptNasJson.Serialize(final));
 
     /// <summary>Writes a temporary file beside <paramref name="file"/>, then renames it over.</summary>
-    public static void WriteText(string file, string text)
+    public static void WriteText(string file, string text) => WriteAtomically(file, temporary => System.IO.File.WriteAllText(temporary, text));
+
+    /// <summary>
+    /// Lets <paramref name="write"/> fill a temporary file beside <paramref name="file"/>, then renames it over: a crash
+    /// leaves the old file or the new one, and a failed write (a full disk) the old one and no half-written file.
+    /// </summary>
+    public static void WriteAtomically(string file, Action<string> write)
     {
         var temporary = file + ".tmp";
         try
         {
-            System.IO.File.WriteAllText(temporary, text);
+            write(temporary);
             System.IO.File.Move(temporary, file, overwrite: true);
         }
         catch
         {
-            System.IO.File.Delete(temporary); // a full disk leaves the old file and no half-written one
+            System.IO.File.Delete(temporary);
             throw;
         }
     }

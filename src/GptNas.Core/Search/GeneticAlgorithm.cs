@@ -34,7 +34,7 @@ public sealed class GeneticAlgorithm<T> : ISearchStrategy<T> where T : notnull
         _random = seeds.Random("ga");
     }
 
-    public int? PlannedTrials => _config.Population * (_config.Generations + 1);
+    public int? PlannedTrials => _config.Trials();
 
     public SearchResult<T> Result => _population.Count == 0
         ? throw new InvalidOperationException("no generation has been told yet")

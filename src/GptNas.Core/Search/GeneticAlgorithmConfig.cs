@@ -25,5 +25,8 @@ public sealed record GeneticAlgorithmConfig
         check.Range(MutationProbability, "ga.mutation_probability", 0, 1);
         check.Range(EliminationRate, "ga.elimination_rate", 0, 1);
     }
-}
 
+    /// <summary>Individuals the GA evaluates in all: the initial population and each generation's offspring (a method, so
+    /// that it is not a setting in the stored config).</summary>
+    public int Trials() => Population * (Generations + 1);
+}

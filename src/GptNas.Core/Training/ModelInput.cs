@@ -29,7 +29,7 @@ public sealed record ModelInput
         return null;
     }
 
-    /// <summary>The input shape as gptnas writes it, <c>HxWxC</c>.</summary>
+    /// <summary>The input shape (written <c>HxWxC</c>).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public string ShapeText => $"{Height}x{Width}x{Channels}";
+    public Architectures.Shape Shape => new(Channels, Height, Width);
 }

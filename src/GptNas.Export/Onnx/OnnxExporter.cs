@@ -22,8 +22,8 @@ public static class OnnxExporter
     public static ModelProto Build(Network network, ModelInput input)
     {
         var architecture = network.Architecture;
-        if (input.Channels != architecture.Input.Channels || input.Height != architecture.Input.Height || input.Width != architecture.Input.Width)
-            throw new GptNasException($"the model's input record says {input.ShapeText} but its architecture takes {architecture.Input}");
+        if (input.Shape != architecture.Input)
+            throw new GptNasException($"the model's input record says {input.Shape} but its architecture takes {architecture.Input}");
         var graph = new OnnxGraph();
         var writer = new OnnxModuleWriter(graph);
         graph.Graph.Input.Add(Value(InputName, "batch", input.Channels, input.Height, input.Width));
@@ -34,9 +34,8 @@ public static class OnnxExporter
         x = writer.Sequence("features.", OnnxModuleWriter.ChildOrNull(network, "features")!, x);   // (N, C', H', W')
         x = graph.Node("ReduceMean", [x], OnnxGraph.Ints("axes", [2, 3]), OnnxGraph.Int("keepdims", 0)); // (N, C')
         var fc = (TorchSharp.Modules.Linear)OnnxModuleWriter.ChildOrNull(network, "fc")!;
-        var logits = graph.Node("Gemm", [x, graph.Weight("fc.weight", fc.weight!), graph.Weight("fc.bias", fc.bias!)], OnnxGraph.Int("transB", 1));
+        graph.Node("Gemm", [x, graph.Weight("fc.weight", fc.weight!), graph.Weight("fc.bias", fc.bias!)], OnnxGraph.Int("transB", 1));
         graph.Graph.Node[^1].Output[0] = OutputName;                                             // (N, classes)
-        _ = logits;
         graph.Graph.Output.Add(Value(OutputName, "batch", architecture.Classes));
 
         var model = new ModelProto

@@ -5,20 +5,7 @@ namespace GptNas.Training;
 /// <summary>Weights on disk in TorchSharp's format, written atomically so a crash never leaves half a file.</summary>
 public static class Checkpoint
 {
-    public static void SaveWeights(torch.nn.Module model, string path)
-    {
-        var temporary = path + ".tmp";
-        try
-        {
-            model.save(temporary);
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary); // a full disk leaves the old weights and no half-written file
-            throw;
-        }
-    }
+    public static void SaveWeights(torch.nn.Module model, string path) => Runs.RunFolder.WriteAtomically(path, temporary => model.save(temporary));
 
     public static void LoadWeights(torch.nn.Module model, string path)
     {

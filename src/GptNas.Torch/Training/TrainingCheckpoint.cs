@@ -23,25 +23,16 @@ public sealed class TrainingCheckpoint(string path, string identity)
 
     public void Save(torch.nn.Module model, OptimizerHelper optimizer, IReadOnlyList<EpochMetrics> history)
     {
-        var temporary = Path + ".tmp";
-        try
+        Runs.RunFolder.WriteAtomically(Path, temporary =>
         {
-            using (var writer = new BinaryWriter(File.Create(temporary), Encoding.UTF8))
-            {
-                writer.Write(Magic);
-                writer.Write(identity);
-                writer.Write(GptNasJson.Serialize(history.ToArray()));
-                model.save(writer);
-                MakeStateContiguous(optimizer);
-                optimizer.save_state_dict(writer);
-            }
-            File.Move(temporary, Path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary); // a full disk leaves the last whole checkpoint and no half-written one
-            throw;
-        }
+            using var writer = new BinaryWriter(File.Create(temporary), Encoding.UTF8);
+            writer.Write(Magic);
+            writer.Write(identity);
+            writer.Write(GptNasJson.Serialize(history.ToArray()));
+            model.save(writer);
+            MakeStateContiguous(optimizer);
+            optimizer.save_state_dict(writer);
+        });
     }
 
     /// <summary>

@@ -16,7 +16,7 @@ namespace GptNas.Spaces.NasBench201;
 /// the mean, least squares of 1.5 (1seed - mean)^2 on (100 - mean)^2 gives 0.0286 (observed sigma by band:
 /// 0.21 at 92-95 %, 0.25 at 90-92 %, 0.27 at 88-90 %, 0.37 at 84-88 %; the model gives 0.21, 0.25, 0.31, 0.39).
 /// NOTE: applying a 200-epoch slope to the 12-epoch signal is an assumption; at the top of the signal (about 85 %)
-/// it gives sigma 0.43. <see cref="Scale"/> multiplies every d to test how results depend on it.</para>
+/// it gives sigma 0.43. The constructor's <c>scale</c> multiplies every d to test how results depend on it.</para>
 /// </remarks>
 public sealed class Nb201SeedTable
 {
@@ -34,7 +34,6 @@ public sealed class Nb201SeedTable
     public Nb201SeedTable(Nb201Table table, double scale, Seeds seeds)
     {
         if (!(scale >= 0) || !double.IsFinite(scale)) throw new GptNasException($"the seed-noise scale is {scale}; it must be a finite number >= 0");
-        Scale = scale;
         var root = seeds.Derive("nb201/seed-table");
         foreach (var record in table.Records)
         {
@@ -42,8 +41,6 @@ public sealed class Nb201SeedTable
             _deviation[record.Cell.Code] = scale * Sd(record.Cifar10Valid12) * Gaussian(ref stream) / Math.Sqrt(2);
         }
     }
-
-    public double Scale { get; }
 
     /// <summary>The modelled sd of one training seed's 12-epoch accuracy around a cell whose mean is <paramref name="accuracy"/>.</summary>
     public static double Sd(double accuracy) => SdPerErrorPoint * Math.Max(0, 100 - accuracy);
