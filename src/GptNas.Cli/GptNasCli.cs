@@ -13,6 +13,7 @@ public static class GptNasCli
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());
+        root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(TrialsCommands.Create());
         root.Subcommands.Add(ReportCommand.Create());

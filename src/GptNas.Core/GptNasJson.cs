@@ -47,6 +47,7 @@ public static class GptNasJson
 [JsonSerializable(typeof(TrainingRunConfig))]
 [JsonSerializable(typeof(TrainedModel))]
 [JsonSerializable(typeof(ModelInput))]
+[JsonSerializable(typeof(ModelEvaluation))]
 [JsonSerializable(typeof(CorpusManifest))]
 [JsonSerializable(typeof(Dictionary<string, double>))]
 [JsonSerializable(typeof(string[]))]

@@ -1,4 +1,6 @@
 using ScottPlot;
+using System.Globalization;
+using GptNas.Training;
 using GptNas.Trials;
 
 namespace GptNas.Reports;
@@ -88,6 +90,50 @@ public static class Plots
         accuracy.YLabel("top-1 (%)");
         accuracy.ShowLegend(Alignment.LowerRight);
         accuracy.SavePng(accuracyPath, Width, Height);
+    }
+
+    /// <summary>
+    /// The confusion matrix of <c>gptnas evaluate</c>: one row per true class, one column per predicted class, each cell
+    /// coloured by its share of the row (the class's images) and labelled with its count.
+    /// </summary>
+    public static void ConfusionMatrix(ModelEvaluation evaluation, string path)
+    {
+        var counts = evaluation.Confusion;
+        var n = counts.Length;
+        var shares = new double[n, n];
+        for (var truth = 0; truth < n; truth++)
+        {
+            var images = Math.Max(1, counts[truth].Sum());
+            for (var predicted = 0; predicted < n; predicted++) shares[truth, predicted] = 100.0 * counts[truth][predicted] / images;
+        }
+        var plot = new Plot();
+        var heatmap = plot.Add.Heatmap(shares);
+        heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+        heatmap.ManualRange = new ScottPlot.Range(0, 100);
+        plot.Add.ColorBar(heatmap).Label = "share of the true class's images (%)";
+        if (n <= 20)
+            for (var truth = 0; truth < n; truth++)
+                for (var predicted = 0; predicted < n; predicted++)
+                {
+                    if (counts[truth][predicted] == 0) continue;
+                    var label = plot.Add.Text(counts[truth][predicted].ToString(CultureInfo.InvariantCulture), predicted, n - 1 - truth);
+                    label.LabelAlignment = Alignment.MiddleCenter;
+                    label.LabelFontColor = shares[truth, predicted] > 50 ? Colors.Black : Colors.White;
+                    label.LabelFontSize = n <= 10 ? 12 : 9;
+                }
+        var names = evaluation.Classes.Select(c => c.Name).ToArray();
+        var positions = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
+        plot.Axes.Bottom.SetTicks(positions, names);
+        plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+        plot.Axes.Bottom.MinimumSize = 110;
+        plot.Axes.Left.SetTicks(positions.Reverse().ToArray(), names);
+        plot.Axes.Margins(0, 0);
+        plot.HideGrid();
+        plot.Title($"Confusion matrix, {evaluation.Split} split of {evaluation.Data}: top-1 {evaluation.Top1 * 100:F2} % on {evaluation.Images:N0} images");
+        plot.XLabel("predicted class");
+        plot.YLabel("true class");
+        plot.SavePng(path, Width, Width);
     }
 
     private static double[] Generations(int count) => Enumerable.Range(0, count).Select(g => (double)g).ToArray();

@@ -18,6 +18,8 @@ public static class ReportWriter
         Plots.BestFitness(runs, Path.Combine(folder, "best_fitness.png"));
         Plots.AccuracyAgainstParameters(runs, Path.Combine(folder, "accuracy_vs_parameters.png"));
         Plots.FinalTraining(runs, Path.Combine(folder, "final_loss.png"), Path.Combine(folder, "final_accuracy.png"));
+        foreach (var (run, index) in runs.Select((r, i) => (r, i)).Where(r => r.r.Evaluation is not null))
+            Plots.ConfusionMatrix(run.Evaluation!, Path.Combine(folder, ConfusionFile(runs, index)));
         var html = Path.Combine(folder, "index.html");
         File.WriteAllText(html, Html(runs));
         return html;
@@ -70,9 +72,27 @@ public static class ReportWriter
                      ("final_accuracy.png", "Final training of the best architecture: validation top-1."),
                  })
             text.Append($"<figure><img src=\"{file}\" alt=\"{caption}\"><figcaption>{caption}</figcaption></figure>");
+        if (runs.Any(r => r.Evaluation is not null))
+        {
+            text.Append("<h2>Evaluation of the final models</h2><p>From <code>gptnas evaluate</code>: each class's accuracy (recall) and precision, " +
+                        "and the confusion matrix (rows: true class; columns: predicted class).</p>");
+            foreach (var (run, index) in runs.Select((r, i) => (r, i)).Where(r => r.r.Evaluation is not null))
+            {
+                var e = run.Evaluation!;
+                text.Append($"<h3>{Encode(run.Name)}</h3><p>{Encode(e.Split)} split of {Encode(e.Data)}: top-1 {Percent(e.Top1)} %" +
+                            (e.Top5 is { } top5 ? $", top-5 {Percent(top5)} %" : "") + $" on {e.Images:N0} images.</p>");
+                text.Append("<table><tr><th>class</th><th>images</th><th>accuracy (%)</th><th>precision (%)</th></tr>");
+                foreach (var c in e.Classes)
+                    text.Append($"<tr><td>{Encode(c.Name)}</td><td>{c.Images:N0}</td><td>{Share(c.Recall)}</td><td>{Share(c.Precision)}</td></tr>");
+                text.Append($"</table><figure><img src=\"{ConfusionFile(runs, index)}\" alt=\"Confusion matrix\"><figcaption>Confusion matrix of {Encode(run.Name)}.</figcaption></figure>");
+            }
+        }
         text.Append("</body></html>\n");
         return text.ToString();
     }
+
+    /// <summary>The confusion matrix's file: <c>gptnas evaluate</c>'s own name in a one-run report (its run's report folder), one per run otherwise.</summary>
+    private static string ConfusionFile(IReadOnlyList<RunSummary> runs, int index) => runs.Count == 1 ? "confusion.png" : $"confusion_{index}.png";
 
     private static string Share(double share) => double.IsFinite(share) ? (share * 100).ToString("F1", CultureInfo.InvariantCulture) : "-";
 

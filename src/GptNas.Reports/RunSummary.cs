@@ -5,7 +5,7 @@ using GptNas.Trials;
 
 namespace GptNas.Reports;
 
-/// <summary>One search run as a report sees it: its settings, its trials and its final training.</summary>
+/// <summary>One search run as a report sees it: its settings, its trials, its final training and, once <c>gptnas evaluate</c> ran, its model's evaluation.</summary>
 public sealed record RunSummary(
     string Folder,
     string Name,
@@ -15,7 +15,8 @@ public sealed record RunSummary(
     string Data,
     IReadOnlyList<TrialRecord> Trials,
     TrainedModel? Final,
-    int? Classes = null)
+    int? Classes = null,
+    ModelEvaluation? Evaluation = null)
 {
     /// <summary>Top-5 says something only with more than 5 classes (with 5 or fewer it is always 100 %).</summary>
     public double? FinalTop5 => Classes is null or > 5 ? Final?.TestTop5 : null;
@@ -48,7 +49,7 @@ public sealed record RunSummary(
         var config = folder.ReadSearchConfig();
         var classes = File.Exists(folder.BestArchitectureFile) ? Architectures.Architecture.Parse(File.ReadAllText(folder.BestArchitectureFile)).Classes : (int?)null;
         return new RunSummary(folder.Path, folder.Name, config?.Config.Ga.Reconstruct ?? true, config?.Config.Strategy ?? SearchStrategyKind.Ga, study.Seed,
-            config?.Data ?? "?", trials, final, classes);
+            config?.Data ?? "?", trials, final, classes, folder.ReadEvaluation());
     }
 }
 

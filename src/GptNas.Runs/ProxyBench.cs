@@ -15,6 +15,11 @@ public sealed record ProxyBenchConfig
 {
     /// <summary>The proxy (<c>proxy.*</c>), the final recipe (<c>final.*</c>), the space and the seed, as a search would have them.</summary>
     public required SearchConfig Search { get; init; }
+    /// <summary>
+    /// Other proxies scored on the same architectures beside the search's own, each ranked against the same final scores,
+    /// so that one run's final trainings (the costly part) serve every proxy compared.
+    /// </summary>
+    public IReadOnlyList<ProxyVariant> Variants { get; init; } = [];
     /// <summary>Architectures drawn uniformly from the space; the first set.</summary>
     public int Architectures { get; init; } = 20;
     /// <summary>A finished search's run folder: as many of its complete trials, spread over its fitness range, are the second set.</summary>
@@ -23,43 +28,88 @@ public sealed record ProxyBenchConfig
     public string? Storage { get; init; }
     /// <summary>Most training images the final recipe sees (0: the whole training split), to make it affordable here.</summary>
     public int FinalMaxTrainImages { get; init; }
-    /// <summary>Also score every proxy under bf16 autocast and compare its ranking with float32's.</summary>
-    public bool Bf16 { get; init; }
     /// <summary>The k of the top-k overlap.</summary>
     public int TopK { get; init; } = 3;
 }
 
-/// <summary>One architecture as both scorings saw it; accuracies are top-1 in [0, 1], seconds of wall time.</summary>
-public sealed record ProxyBenchRow(string Set, string Hash, long Parameters, int Blocks, int Predicted, double Proxy, double ProxySeconds,
-    double? ProxyBf16, double? ProxyBf16Seconds, double Final, double FinalSeconds);
-
-/// <summary>How well the proxy ranks a set of architectures as the final recipe does, and what each costs (mean seconds per architecture).</summary>
-public sealed record ProxyAgreement(string Set, int Architectures, double KendallTau, double SpearmanRho, int TopK, double TopKOverlap,
-    double ProxySeconds, double FinalSeconds, double? Bf16KendallTau, double? Bf16FinalKendallTau, double? Bf16Seconds)
+/// <summary>A proxy compared beside the search's own: a name and its <c>proxy.*</c> assignments on top of the search's.</summary>
+public sealed record ProxyVariant(string Name, IReadOnlyList<string> Assignments, ProxySettings Proxy)
 {
-    public static ProxyAgreement Of(string set, IReadOnlyList<ProxyBenchRow> rows, int topK)
+    /// <summary>The search's own proxy, under which the top-level numbers are reported.</summary>
+    public const string Base = "proxy";
+
+    /// <summary>
+    /// <c>name: key=value key=value</c> (the <c>proxy.</c> prefix may be left out), applied to <paramref name="search"/>'s proxy;
+    /// <c>bf16</c> alone is the search's proxy under bf16 autocast.
+    /// </summary>
+    public static ProxyVariant Parse(string text, SearchConfig search)
     {
-        var proxy = rows.Select(r => r.Proxy).ToArray();
-        var final = rows.Select(r => r.Final).ToArray();
-        var bf16 = rows.All(r => r.ProxyBf16 is not null) ? rows.Select(r => r.ProxyBf16!.Value).ToArray() : null;
-        var k = Math.Min(topK, rows.Count);
-        return new ProxyAgreement(set, rows.Count, RankCorrelation.KendallTauB(proxy, final), RankCorrelation.SpearmanRho(proxy, final), k,
-            k > 0 ? RankCorrelation.TopKOverlap(proxy, final, k) : double.NaN, rows.Average(r => r.ProxySeconds), rows.Average(r => r.FinalSeconds),
-            bf16 is null ? null : RankCorrelation.KendallTauB(proxy, bf16), bf16 is null ? null : RankCorrelation.KendallTauB(bf16, final),
-            bf16 is null ? null : rows.Average(r => r.ProxyBf16Seconds!.Value));
+        var colon = text.IndexOf(':');
+        var name = (colon < 0 ? text : text[..colon]).Trim();
+        var assignments = (colon < 0 ? "" : text[(colon + 1)..]).Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(a => a.StartsWith("proxy.", StringComparison.Ordinal) ? a : $"proxy.{a}").ToList();
+        if (name.Length == 0 || name == Base)
+            throw new GptNasException($"--variant '{text}': give it a name other than '{Base}', e.g. --variant \"full: acceleration=full\"");
+        if (assignments.Count == 0)
+        {
+            if (name != "bf16") throw new GptNasException($"--variant '{text}': no settings; write it as name: key=value, e.g. \"full: acceleration=full\"");
+            assignments.Add("proxy.training.bf16_autocast=true");
+        }
+        try
+        {
+            var config = ConfigOverrides.Apply(search, assignments);
+            config.Validate();
+            return new ProxyVariant(name, assignments, config.Proxy);
+        }
+        catch (GptNasException e) { throw new GptNasException($"--variant '{name}': {e.Message}", e); }
     }
 }
 
-/// <summary>The measurement as <c>--json</c> prints it: the pooled agreement at the top level, then each set and each architecture.</summary>
+/// <summary>
+/// One architecture as every scoring saw it: each proxy's top-1 (the search's own under <see cref="ProxyVariant.Base"/>) and the
+/// final recipe's test top-1, in [0, 1], with seconds of wall time. <see cref="Diverged"/> names the scorings whose training
+/// diverged and scored 0.
+/// </summary>
+public sealed record ProxyBenchRow(string Set, string Hash, long Parameters, int Blocks, int Predicted, double Proxy, double ProxySeconds,
+    IReadOnlyDictionary<string, double> Variants, IReadOnlyDictionary<string, double> VariantSeconds, double Final, double FinalSeconds,
+    IReadOnlyList<string> Diverged)
+{
+    public double ScoreOf(string proxy) => proxy == ProxyVariant.Base ? Proxy : Variants[proxy];
+    public double SecondsOf(string proxy) => proxy == ProxyVariant.Base ? ProxySeconds : VariantSeconds[proxy];
+}
+
+/// <summary>
+/// How well one proxy ranks a set of architectures as the final recipe does, how close its order is to the search's own
+/// proxy's, and what each costs (mean seconds per architecture).
+/// </summary>
+public sealed record ProxyAgreement(string Set, string Proxy, int Architectures, double KendallTau, double SpearmanRho, int TopK,
+    double TopKOverlap, double ProxySeconds, double FinalSeconds, double KendallTauAgainstBase)
+{
+    public static ProxyAgreement Of(string set, string proxy, IReadOnlyList<ProxyBenchRow> rows, int topK)
+    {
+        var scores = rows.Select(r => r.ScoreOf(proxy)).ToArray();
+        var final = rows.Select(r => r.Final).ToArray();
+        var k = Math.Min(topK, rows.Count);
+        return new ProxyAgreement(set, proxy, rows.Count, RankCorrelation.KendallTauB(scores, final), RankCorrelation.SpearmanRho(scores, final), k,
+            k > 0 ? RankCorrelation.TopKOverlap(scores, final, k) : double.NaN, rows.Average(r => r.SecondsOf(proxy)),
+            rows.Average(r => r.FinalSeconds), RankCorrelation.KendallTauB(scores, rows.Select(r => r.Proxy).ToArray()));
+    }
+}
+
+/// <summary>
+/// The measurement as <c>--json</c> prints it: the search's own proxy pooled over every architecture at the top level, then
+/// that proxy per set, every variant per set and pooled (<c>set</c> "all"), and each architecture.
+/// </summary>
 public sealed record ProxyBenchOutcome(string Data, int Architectures, double KendallTau, double SpearmanRho, int TopK, double TopKOverlap,
-    double ProxySeconds, double FinalSeconds, double? Bf16KendallTau, double? Bf16FinalKendallTau, double? Bf16Seconds, int FinalMaxTrainImages,
-    ProxySettings Proxy, TrainingConfig Final, IReadOnlyList<ProxyAgreement> Sets, IReadOnlyList<ProxyBenchRow> Rows);
+    double ProxySeconds, double FinalSeconds, int FinalMaxTrainImages, ProxySettings Proxy, TrainingConfig Final,
+    IReadOnlyList<ProxyAgreement> Sets, IReadOnlyList<ProxyVariant> VariantSettings, IReadOnlyList<ProxyAgreement> Variants,
+    IReadOnlyList<ProxyBenchRow> Rows);
 
 /// <summary>
 /// Does the proxy rank architectures as their final training does? Scores each architecture with the search's proxy
-/// (<see cref="TrainingEvaluator"/>, seeded as a trial of that architecture would be) and with the final recipe
-/// (test top-1), then compares the two rankings (Kendall's tau-b, Spearman's rho, top-k overlap). Changing
-/// <c>proxy.*</c> with <c>--set</c> and measuring again finds the cheapest proxy that still ranks faithfully.
+/// (<see cref="TrainingEvaluator"/>, seeded as a trial of that architecture would be), with every variant proxy, and
+/// with the final recipe (test top-1), then compares the rankings (Kendall's tau-b, Spearman's rho, top-k overlap).
+/// The cheapest faithful proxy is found by listing candidates as variants: the final scores are paid for once.
 /// </summary>
 public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
 {
@@ -75,30 +125,36 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
 
         var device = TorchRuntime.Device();
         var proxy = new TrainingEvaluator(data, search.Proxy, seeds, device);
-        var proxyBf16 = config.Bf16 ? new TrainingEvaluator(data, search.Proxy with { Training = search.Proxy.Training with { Bf16Autocast = true } }, seeds, device) : null;
+        var variants = config.Variants.Select(v => (v.Name, Evaluator: new TrainingEvaluator(data, v.Proxy, seeds, device))).ToList();
         var finalData = TrainingEvaluator.ProxyData(data, new ProxySettings { MaxTrainImages = config.FinalMaxTrainImages }, seeds);
         var rows = new List<ProxyBenchRow>();
         foreach (var (name, individuals) in sets)
             foreach (var individual in individuals)
             {
                 var seed = seeds.Trial(individual.Candidate.Hash);
-                var (score, seconds) = Timed(() => proxy.Evaluate(individual, seed, cancellation).Fitness);
-                var (bf16, bf16Seconds) = proxyBf16 is null ? ((double?)null, 0.0) : Timed(() => (double?)proxyBf16.Evaluate(individual, seed, cancellation).Fitness);
-                var (final, finalSeconds) = Timed(() => Final(individual.Candidate, finalData, seeds.Derive($"final/{individual.Candidate.Hash}"), device, cancellation));
+                var failed = new List<string>();
+                var (score, seconds) = Timed(ProxyVariant.Base, () => proxy.Evaluate(individual, seed, cancellation).Fitness, failed);
+                var scored = variants.Select(v => (v.Name, Scored: Timed(v.Name, () => v.Evaluator.Evaluate(individual, seed, cancellation).Fitness, failed))).ToList();
+                var (final, finalSeconds) = Timed("final",
+                    () => Final(individual.Candidate, finalData, seeds.Derive($"final/{individual.Candidate.Hash}"), device, cancellation), failed);
                 var row = new ProxyBenchRow(name, individual.Candidate.Hash, individual.Candidate.Parameters, individual.Candidate.Blocks.Count,
-                    individual.Predicted.Count, score, seconds, bf16, bf16 is null ? null : bf16Seconds, final, finalSeconds);
+                    individual.Predicted.Count, score, seconds, scored.ToDictionary(v => v.Name, v => v.Scored.Value),
+                    scored.ToDictionary(v => v.Name, v => v.Scored.Seconds), final, finalSeconds, failed);
                 rows.Add(row);
                 log?.Invoke($"{name} {rows.Count}: {row.Hash} {row.Parameters:N0} parameters, proxy {score:P2} ({seconds:F1} s)" +
-                            (bf16 is null ? "" : $", bf16 proxy {bf16:P2} ({bf16Seconds:F1} s)") + $", final {final:P2} ({finalSeconds:F1} s)");
+                            string.Concat(scored.Select(v => $", {v.Name} {v.Scored.Value:P2} ({v.Scored.Seconds:F1} s)")) +
+                            $", final {final:P2} ({finalSeconds:F1} s)" + (failed.Count > 0 ? $"; diverged, scored 0: {string.Join(", ", failed)}" : ""));
             }
-        var pooled = ProxyAgreement.Of("all", rows, config.TopK);
-        var perSet = sets.Select(s => ProxyAgreement.Of(s.Name, rows.Where(r => r.Set == s.Name).ToList(), config.TopK)).ToList();
+        var pooled = ProxyAgreement.Of("all", ProxyVariant.Base, rows, config.TopK);
+        var perSet = sets.Select(s => ProxyAgreement.Of(s.Name, ProxyVariant.Base, rows.Where(r => r.Set == s.Name).ToList(), config.TopK)).ToList();
+        var setNames = sets.Select(s => s.Name).Append("all").ToList();
+        var perVariant = config.Variants.SelectMany(v => setNames.Select(set =>
+            ProxyAgreement.Of(set, v.Name, rows.Where(r => set == "all" || r.Set == set).ToList(), config.TopK))).ToList();
         return new ProxyBenchOutcome(dataName, pooled.Architectures, pooled.KendallTau, pooled.SpearmanRho, pooled.TopK, pooled.TopKOverlap,
-            pooled.ProxySeconds, pooled.FinalSeconds, pooled.Bf16KendallTau, pooled.Bf16FinalKendallTau, pooled.Bf16Seconds, config.FinalMaxTrainImages,
-            search.Proxy, search.Final, perSet, rows);
+            pooled.ProxySeconds, pooled.FinalSeconds, config.FinalMaxTrainImages, search.Proxy, search.Final, perSet, config.Variants, perVariant, rows);
     }
 
-    /// <summary>Distinct uniform samples of the space, from the seed's own stream.</summary>
+/// <summary>Distinct uniform samples of the space, from the seed's own stream.</summary>
     private IReadOnlyList<Individual<Architecture>> Sampled(BlockSpace space, Seeds seeds)
     {
         var random = seeds.Random("bench-proxy");
@@ -134,10 +190,18 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
         return new Trainer(training, device).Fit(network, batches.Train, test: batches.Test, cancellation: cancellation).Test!.Top1;
     }
 
-    private static (T Value, double Seconds) Timed<T>(Func<T> work)
+    /// <summary>
+    /// A scoring's top-1 and wall time; a training that diverges (a NaN loss) scores 0, as a search scores a failed trial,
+    /// and is named in <paramref name="failed"/>.
+    /// </summary>
+    private static (double Value, double Seconds) Timed(string scoring, Func<double> work, List<string> failed)
     {
         var clock = Stopwatch.StartNew();
-        var value = work();
-        return (value, clock.Elapsed.TotalSeconds);
+        try { return (work(), clock.Elapsed.TotalSeconds); }
+        catch (TrainingException)
+        {
+            failed.Add(scoring);
+            return (0, clock.Elapsed.TotalSeconds);
+        }
     }
 }

@@ -72,6 +72,40 @@ public class ModelCommandTests
     }
 
     [Fact]
+    public void Evaluate_reproduces_the_test_accuracy_and_writes_the_confusion_matrix_to_the_report()
+    {
+        using var temp = new TempFolder();
+        var data = Directory.CreateDirectory(Path.Combine(temp.Path, "data")).FullName;
+        TinyData.Write(data);
+        var model = Path.Combine(temp.Path, "model");
+        Assert.Equal(0, CliRunner.Run([.. Train(data, model)[..6], "2", .. Train(data, model)[7..]]).ExitCode);
+
+        // No --data: the data the model was trained on, normalized as its training was.
+        var (code, stdout, stderr) = CliRunner.Run("evaluate", "--model", model, "--json", "--threads", "1");
+        Assert.True(code == 0, stderr);
+        var evaluation = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(80, evaluation.GetProperty("images").GetInt32());
+        Assert.Equal(TestTop1(model), evaluation.GetProperty("top1").GetDouble(), 1e-9);
+        Assert.Equal(JsonValueKind.Null, evaluation.GetProperty("top5").ValueKind); // 4 classes: top-5 says nothing
+        var confusion = evaluation.GetProperty("confusion").EnumerateArray().Select(r => r.EnumerateArray().Select(c => c.GetInt64()).ToArray()).ToArray();
+        Assert.Equal(4, confusion.Length);
+        Assert.All(confusion, row => Assert.Equal(20, row.Sum())); // TinyData's test split: 20 images of each class
+        Assert.Equal(TestTop1(model) * 80, Enumerable.Range(0, 4).Sum(c => confusion[c][c]), 1e-6);
+        var classes = evaluation.GetProperty("classes").EnumerateArray().ToList();
+        Assert.All(classes.Select((c, i) => (c, i)), x => Assert.Equal(confusion[x.i][x.i] / 20.0, x.c.GetProperty("recall").GetDouble(), 1e-9));
+
+        var png = File.ReadAllBytes(Path.Combine(model, "report", "confusion.png"));
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+        Assert.Equal(stdout.Trim(), File.ReadAllText(Path.Combine(model, "report", "evaluation.json")).Trim());
+        var train = CliRunner.Run("evaluate", "--model", model, "--split", "train", "--threads", "1", "--json");
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        Assert.Equal(240, JsonDocument.Parse(train.Stdout).RootElement.GetProperty("images").GetInt32());
+        var table = CliRunner.Run("evaluate", "--model", model, "--threads", "1");
+        Assert.True(table.ExitCode == 0, table.Stderr);
+        Assert.Contains("test split of", table.Stdout);
+    }
+
+    [Fact]
     public void Bad_input_gets_one_line_and_exit_code_2_and_damages_nothing()
     {
         using var temp = new TempFolder();
@@ -89,6 +123,9 @@ public class ModelCommandTests
         var broken = temp.File("broken.png", [0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
         AssertRefused(["predict", "--model", model, broken], "broken.png");
         AssertRefused(["predict", "--model", model, images, "--onnx", Path.Combine(temp.Path, "missing.onnx")], "missing.onnx");
+        AssertRefused(["evaluate", "--model", model, "--data", "fashion-mnist-small"], "but the model takes 12x12x1 images of 4 classes");
+        AssertRefused(["evaluate", "--model", model, "--split", "validation"], "--split must be test or train");
+        AssertRefused(["evaluate", "--model", empty], "holds no trained model");
 
         var other = Path.Combine(temp.Path, "other");
         Directory.CreateDirectory(other);

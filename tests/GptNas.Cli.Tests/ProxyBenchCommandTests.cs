@@ -14,23 +14,37 @@ public class ProxyBenchCommandTests
         TinyData.Write(data);
         var run = Path.Combine(temp.Path, "run");
         var (searched, _, searchError) = CliRunner.Run("search", "--preset", "smoke", "--strategy", "random", "--data", data, "--out", run,
-            "--set", "ga.generations=0", "--set", "proxy.train_fraction=1");
+            "--set", "ga.generations=0", "--set", "proxy.train_fraction=1", "--threads", "1");
         Assert.True(searched == 0, searchError);
 
         var (code, stdout, stderr) = CliRunner.Run("bench", "proxy", "--preset", "smoke", "--data", data, "--architectures", "3", "--run", run,
-            "--set", "proxy.train_fraction=1", "--final-images", "120", "--bf16", "--json");
+            "--set", "proxy.train_fraction=1", "--final-images", "120", "--bf16", "--variant", "full: acceleration=full", "--json", "--threads", "1");
         Assert.True(code == 0, stderr);
         var json = JsonDocument.Parse(stdout).RootElement;
         Assert.Equal(6, json.GetProperty("architectures").GetInt32());
-        foreach (var key in new[] { "kendall_tau", "spearman_rho", "proxy_seconds", "final_seconds", "bf16_kendall_tau" })
+        var bf16 = json.GetProperty("variants").EnumerateArray().Single(v => v.GetProperty("proxy").GetString() == "bf16" && v.GetProperty("set").GetString() == "all");
+        foreach (var (key, value) in new[] { "kendall_tau", "spearman_rho", "proxy_seconds", "final_seconds" }.Select(k => (k, json.GetProperty(k)))
+                     .Append(("bf16 kendall_tau_against_base", bf16.GetProperty("kendall_tau_against_base"))))
         {
             // A tau is NaN ("NaN" in JSON) when one side scored every architecture alike, as one epoch on tiny data may.
-            var value = json.GetProperty(key);
             Assert.True(value.ValueKind == JsonValueKind.Number || value.GetString() == "NaN", $"{key}: {value}");
         }
         Assert.True(json.GetProperty("proxy_seconds").GetDouble() > 0);
         Assert.Equal(["sampled", "search"], json.GetProperty("sets").EnumerateArray().Select(s => s.GetProperty("set").GetString()));
         Assert.Equal(6, json.GetProperty("rows").GetArrayLength());
+        // Each variant is its own proxy (the preset's with its assignments), scored on every architecture and ranked per set and pooled.
+        Assert.Equal(2 * 3, json.GetProperty("variants").GetArrayLength());
+        var settings = json.GetProperty("variant_settings").EnumerateArray().ToDictionary(v => v.GetProperty("name").GetString()!, v => v.GetProperty("proxy"));
+        Assert.Equal("full", settings["full"].GetProperty("acceleration").GetString());
+        Assert.False(settings["full"].GetProperty("training").GetProperty("bf16_autocast").GetBoolean());
+        Assert.Equal("predicted", settings["bf16"].GetProperty("acceleration").GetString());
+        Assert.True(settings["bf16"].GetProperty("training").GetProperty("bf16_autocast").GetBoolean());
+        var rows = json.GetProperty("rows").EnumerateArray().ToList();
+        Assert.All(rows, r => Assert.Equal(["bf16", "full"], r.GetProperty("variants").EnumerateObject().Select(p => p.Name).Order()));
+
+        var (bad, _, error) = CliRunner.Run("bench", "proxy", "--preset", "smoke", "--data", data, "--variant", "short: training.epochs=0");
+        Assert.Equal(2, bad);
+        Assert.Contains("--variant 'short': proxy.training.epochs", error);
     }
 
     [Fact]

@@ -15,11 +15,13 @@ public class ReportTests
         var (code, _, stderr) = CliRunner.Run("search", "--preset", "smoke", "--no-gpt", "--data", data, "--out", run, "--set", "proxy.train_fraction=1");
         Assert.True(code == 0, stderr);
 
+        var (evaluated, _, evaluateError) = CliRunner.Run("evaluate", "--run", run, "--threads", "1");
+        Assert.True(evaluated == 0, evaluateError);
         var (reportCode, _, reportError) = CliRunner.Run("report", "--run", run);
         Assert.True(reportCode == 0, reportError);
         var folder = Path.Combine(run, "report");
         var html = File.ReadAllText(Path.Combine(folder, "index.html"));
-        foreach (var png in new[] { "best_fitness.png", "accuracy_vs_parameters.png", "final_loss.png", "final_accuracy.png" })
+        foreach (var png in new[] { "best_fitness.png", "accuracy_vs_parameters.png", "final_loss.png", "final_accuracy.png", "confusion.png" })
         {
             var bytes = File.ReadAllBytes(Path.Combine(folder, png));
             Assert.Equal(PngMagic, bytes[..8]);
@@ -27,6 +29,7 @@ public class ReportTests
             Assert.Contains($"src=\"{png}\"", html);
         }
         Assert.Contains("without GPT", html);
+        Assert.Contains("Evaluation of the final models", html);
         Assert.Contains("<td>12</td>", html); // 4 individuals x 3 generations (0..2) of the smoke preset
     }
 

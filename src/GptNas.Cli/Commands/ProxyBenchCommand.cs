@@ -7,7 +7,8 @@ namespace GptNas.Cli.Commands;
 
 /// <summary>
 /// <c>gptnas bench proxy</c>: how faithfully a search's proxy ranks architectures against the final recipe (Kendall's tau-b,
-/// Spearman's rho, top-k overlap) and what each costs; <c>--bf16</c> adds bf16 autocast's proxy ranking against float32's.
+/// Spearman's rho, top-k overlap) and what each costs; every <c>--variant</c> is another proxy scored on the same architectures
+/// and ranked against the same final scores (<c>--bf16</c>: the search's proxy under bf16 autocast).
 /// </summary>
 public static class ProxyBenchCommand
 {
@@ -21,13 +22,17 @@ public static class ProxyBenchCommand
         var storage = new Option<string?>("--storage") { Description = "The study store of --run, as its search was given it" };
         var set = new Option<string[]>("--set") { Description = "Change the proxy or the final recipe, e.g. --set proxy.training.epochs=1 --set final.epochs=5" };
         var finalImages = new Option<int>("--final-images") { Description = "Cap on the final recipe's training images (0: all), to make it affordable", DefaultValueFactory = _ => 0 };
-        var bf16 = new Option<bool>("--bf16") { Description = "Also score every proxy under bf16 autocast and report its Kendall's tau against float32's" };
+        var variants = new Option<string[]>("--variant")
+        {
+            Description = "Another proxy to rank beside the preset's, as 'name: key=value ...' on proxy.* (e.g. \"full1: acceleration=full training.epochs=1\"); repeatable",
+        };
+        var bf16 = new Option<bool>("--bf16") { Description = "Also score the proxy under bf16 autocast (the variant 'bf16') and report its Kendall's tau against float32's" };
         var topK = new Option<int>("--top-k") { Description = "k of the top-k overlap", DefaultValueFactory = _ => 3 };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON (architectures, kendall_tau, spearman_rho, proxy_seconds, final_seconds, sets, rows)" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };
         var command = new Command("proxy", "Rank correlation between a search's proxy fitness and the final training, and the cost of each")
         {
-            preset, data, seed, count, run, storage, set, finalImages, bf16, topK, json, threads,
+            preset, data, seed, count, run, storage, set, variants, finalImages, bf16, topK, json, threads,
         };
         command.SetAction(parse => UserErrors.Run(() =>
         {
@@ -35,14 +40,20 @@ public static class ProxyBenchCommand
             if (architectures < 2) throw new UsageException($"--architectures must be at least 2 to rank them, got {architectures}");
             if (parse.GetValue(finalImages) < 0) throw new UsageException("--final-images must be 0 (all) or more");
             var search = ConfigOverrides.Apply(Presets.Get(parse.GetValue(preset)!), parse.GetValue(set) ?? []) with { Seed = parse.GetValue(seed) };
+            search.Validate();
+            var variantTexts = (parse.GetValue(variants) ?? []).Concat(parse.GetValue(bf16) ? ["bf16"] : []).ToList();
+            var parsed = variantTexts.Select(v => ProxyVariant.Parse(v, search)).ToList();
+            if (parsed.GroupBy(v => v.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                throw new UsageException($"--variant: the name '{twice.Key}' is given twice; give each variant its own name");
             var config = new ProxyBenchConfig
             {
-                Search = search, Architectures = architectures, Run = parse.GetValue(run), Storage = parse.GetValue(storage),
-                FinalMaxTrainImages = parse.GetValue(finalImages), Bf16 = parse.GetValue(bf16), TopK = parse.GetValue(topK),
+                Search = search, Variants = parsed, Architectures = architectures, Run = parse.GetValue(run), Storage = parse.GetValue(storage),
+                FinalMaxTrainImages = parse.GetValue(finalImages), TopK = parse.GetValue(topK),
             };
             TorchRuntime.SetThreads(parse.GetValue(threads));
             var asJson = parse.GetValue(json);
-            var outcome = new ProxyBench(config, parse.GetValue(data)!).Run(asJson ? null : line => AnsiConsole.MarkupLine(Markup.Escape(line)));
+            // With --json, stdout is the document alone and the per-architecture progress goes to stderr.
+            var outcome = new ProxyBench(config, parse.GetValue(data)!).Run(asJson ? Console.Error.WriteLine : line => AnsiConsole.MarkupLine(Markup.Escape(line)));
             if (asJson) Console.WriteLine(GptNasJson.Serialize(outcome));
             else Print(outcome);
             return 0;
@@ -52,21 +63,25 @@ public static class ProxyBenchCommand
 
     private static void Print(ProxyBenchOutcome outcome)
     {
-        var bf16 = outcome.Bf16KendallTau is not null;
-        var table = new Table().AddColumns("set", "architectures", "Kendall tau-b", "Spearman rho", "top-k overlap", "proxy s / arch.", "final s / arch.");
-        if (bf16) table.AddColumns("tau bf16 vs fp32 proxy", "tau bf16 proxy vs final", "bf16 proxy s / arch.");
-        foreach (var set in outcome.Sets.Append(ProxyAgreement.Of("all", outcome.Rows, outcome.TopK)))
-        {
-            string[] cells = [set.Set, set.Architectures.ToString(), set.KendallTau.ToString("F3"), set.SpearmanRho.ToString("F3"),
-                $"{set.TopKOverlap:F2} (k={set.TopK})", set.ProxySeconds.ToString("F1"), set.FinalSeconds.ToString("F1")];
-            table.AddRow(bf16 ? [.. cells, set.Bf16KendallTau?.ToString("F3") ?? "-", set.Bf16FinalKendallTau?.ToString("F3") ?? "-", set.Bf16Seconds?.ToString("F1") ?? "-"] : cells);
-        }
+        var table = new Table().AddColumns("proxy", "set", "architectures", "Kendall tau-b", "Spearman rho", "top-k overlap", "tau vs proxy",
+            "proxy s / arch.", "final s / arch.");
+        var own = outcome.Sets.Append(ProxyAgreement.Of("all", ProxyVariant.Base, outcome.Rows, outcome.TopK));
+        foreach (var a in own.Concat(outcome.Variants))
+            table.AddRow(a.Proxy, a.Set, a.Architectures.ToString(), a.KendallTau.ToString("F3"), a.SpearmanRho.ToString("F3"),
+                $"{a.TopKOverlap:F2} (k={a.TopK})", a.Proxy == ProxyVariant.Base ? "" : a.KendallTauAgainstBase.ToString("F3"),
+                a.ProxySeconds.ToString("F1"), a.FinalSeconds.ToString("F1"));
         AnsiConsole.Write(table);
-        var p = outcome.Proxy.Training;
         var f = outcome.Final;
-        AnsiConsole.MarkupLine(Markup.Escape($"proxy: {p.Epochs} epochs, batch {p.BatchSize}, lr {p.LearningRate} {p.Schedule}, acceleration {outcome.Proxy.Acceleration}, " +
-                                             $"at most {(outcome.Proxy.MaxTrainImages > 0 ? outcome.Proxy.MaxTrainImages.ToString("N0") : "all")} images; " +
-                                             $"final: {f.Epochs} epochs, batch {f.BatchSize}, lr {f.LearningRate} {f.Schedule}, " +
+        AnsiConsole.MarkupLine(Markup.Escape($"proxy: {Describe(outcome.Proxy)}; final: {f.Epochs} epochs, batch {f.BatchSize}, lr {f.LearningRate} {f.Schedule}, " +
                                              $"{(outcome.FinalMaxTrainImages > 0 ? $"at most {outcome.FinalMaxTrainImages:N0}" : "all")} training images, scored by test top-1"));
+        foreach (var v in outcome.VariantSettings)
+            AnsiConsole.MarkupLine(Markup.Escape($"{v.Name}: {string.Join(" ", v.Assignments)} ({Describe(v.Proxy)})"));
+    }
+
+    private static string Describe(ProxySettings proxy)
+    {
+        var p = proxy.Training;
+        return $"{p.Epochs} epochs, batch {p.BatchSize}, lr {p.LearningRate} {p.Schedule}, acceleration {proxy.Acceleration}, " +
+               $"at most {(proxy.MaxTrainImages > 0 ? proxy.MaxTrainImages.ToString("N0") : "all")} images{(p.Bf16Autocast ? ", bf16" : "")}";
     }
 }

@@ -184,6 +184,12 @@ public sealed class RunFolder(string path)
         return input.Validate() is { } error ? throw new GptNasException($"'{ModelInputFile}': {error}") : input;
     }
 
+    public void WriteEvaluation(ModelEvaluation evaluation) => WriteText(EvaluationFile, GptNasJson.Serialize(evaluation));
+
+    /// <summary><c>gptnas evaluate</c>'s last evaluation of the folder's model, or null when it was never evaluated.</summary>
+    public ModelEvaluation? ReadEvaluation() =>
+        System.IO.File.Exists(EvaluationFile) ? GptNasJson.Deserialize<ModelEvaluation>(System.IO.File.ReadAllText(EvaluationFile), EvaluationFile) : null;
+
     /// <summary>
     /// The trained model's architecture and weights file, for a training's folder and a search's alike.
     /// </summary>

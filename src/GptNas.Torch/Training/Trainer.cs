@@ -98,7 +98,8 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
     }
 
     /// <summary>Top-1, top-5 and mean cross-entropy over one pass, in eval mode and without autograd.</summary>
-    public Evaluation Evaluate(nn.Module<Tensor, Tensor> model, IBatchSource data)
+    /// <param name="confusion">When given, every image's (true class, top-1 class) is counted into it.</param>
+    public Evaluation Evaluate(nn.Module<Tensor, Tensor> model, IBatchSource data, ConfusionMatrix? confusion = null)
     {
         model.eval();
         using var noGrad = no_grad();
@@ -116,6 +117,11 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
             var hits = best.eq(labels.unsqueeze(1));
             top1 += hits[.., 0].sum().item<long>();
             top5 += hits.any(1).sum().item<long>();
+            if (confusion is not null)
+            {
+                var predicted = best[.., 0].data<long>().ToArray();
+                for (var i = 0; i < batch.Count; i++) confusion.Add((int)batch.Labels[i], (int)predicted[i]);
+            }
             seen += batch.Count;
         }
         model.train();
