@@ -48,7 +48,8 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
         try
         {
             if (!overwrite) folder.ClaimFor(configJson, overwrite: false, "search");
-            var (data, space, reconstructor) = Load(log);
+            var (data, space, reconstructor, predictor) = Load(log);
+            using var owned = predictor as IDisposable; // an online prior's own GPT
 
             folder.Create();
             held ??= RunLock.Acquire(folder, Command, shared: join);
@@ -81,8 +82,8 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
         }
     }
 
-    /// <summary>The data, the block space on its images and the GPT reconstruction (null for the ablation).</summary>
-    private (DataSplits Data, BlockSpace Space, ICandidatePrior<Architecture>? Reconstructor) Load(Action<string>? log)
+    /// <summary>The data, the block space on its images and the GPT reconstruction with its predictor (null for the ablation).</summary>
+    private (DataSplits Data, BlockSpace Space, ICandidatePrior<Architecture>? Reconstructor, IBlockPredictor? Predictor) Load(Action<string>? log)
     {
         var data = DataCatalog.Load(dataName, new DataOptions { ValidationFraction = config.ValidationFraction, SplitSeed = config.Seed });
         log?.Invoke($"data {dataName}: {data}");
@@ -93,7 +94,13 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
         var prior = reconstruct ? priorSource?.Predictor(seeds) : null;
         if (reconstruct && prior is null)
             throw new GptNasException("reconstruction needs a GPT prior; give prior.path, or run the ablation with --no-gpt");
-        return (data, space, prior is null ? null : new BlockReconstructor(space, prior));
+        ICandidatePrior<Architecture>? reconstructor = prior switch
+        {
+            null => null,
+            IRefittableBlockPredictor online => new AdaptiveBlockReconstructor(space, online, config.Prior.OnlineTopK),
+            _ => new BlockReconstructor(space, prior),
+        };
+        return (data, space, reconstructor, prior);
     }
 
     /// <summary>

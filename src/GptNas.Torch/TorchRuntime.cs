@@ -141,6 +141,19 @@ public static partial class TorchRuntime
     public static IDisposable AutocastBFloat16() => new AutocastScope();
 
     /// <summary>Refuses a <c>--threads</c> below 1 before anything starts: libtorch aborts the process on it.</summary>
+    /// <summary>Runs torch on one thread until disposed, then on as many as before: for work whose sums must not depend on the thread count.</summary>
+    public static IDisposable OneThread()
+    {
+        var before = torch.get_num_threads();
+        if (before != 1) torch.set_num_threads(1);
+        return new Restore(() => { if (before != 1) torch.set_num_threads(before); });
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
+
     public static void CheckThreads(int? threads)
     {
         if (threads < 1) throw new GptNasException($"--threads must be 1 or more, got {threads}; leave it out to use every core");

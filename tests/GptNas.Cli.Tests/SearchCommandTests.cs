@@ -40,4 +40,37 @@ public class SearchCommandTests
         Assert.Equal(2, again);
         Assert.Contains("ga.population: 4 -> 5", error);
     }
+
+    /// <summary>
+    /// The online prior learns from the search: generation 0 is rebuilt by the shipped GPT in both searches, and once the GPT
+    /// has been fine-tuned on the first results the rebuilt candidates differ from those of the same search without it.
+    /// </summary>
+    [Fact]
+    public void TheOnlinePriorChangesWhatLaterGenerationsAreRebuiltInto()
+    {
+        using var temp = new TempFolder();
+        var data = Directory.CreateDirectory(Path.Combine(temp.Path, "data")).FullName;
+        TinyData.Write(data);
+        string[] Search(string folder, params string[] extra) =>
+            ["search", "--preset", "smoke", "--data", data, "--out", folder, "--seed", "2", "--threads", "1", "--set", "proxy.train_fraction=1",
+             "--set", "ga.generations=2", "--set", "final.epochs=1", .. extra];
+        List<(string Generation, string Hash)> Trials(string folder)
+        {
+            var (code, stdout, stderr) = CliRunner.Run("trials", "list", "--run", folder, "--json");
+            Assert.True(code == 0, stderr);
+            return JsonDocument.Parse(stdout).RootElement.EnumerateArray()
+                .Select(t => (t.GetProperty("trial").GetString()!.Split('/')[0], t.GetProperty("hash").GetString()!)).ToList();
+        }
+        var (shipped, _, shippedError) = CliRunner.Run(Search(Path.Combine(temp.Path, "shipped")));
+        Assert.True(shipped == 0, shippedError);
+        var (online, _, onlineError) = CliRunner.Run(Search(Path.Combine(temp.Path, "online"), "--set", "prior.online=true"));
+        Assert.True(online == 0, onlineError);
+        var (a, b) = (Trials(Path.Combine(temp.Path, "shipped")), Trials(Path.Combine(temp.Path, "online")));
+        Assert.Equal(a.Where(t => t.Generation == "g0"), b.Where(t => t.Generation == "g0"));
+        Assert.NotEqual(a.Where(t => t.Generation != "g0"), b.Where(t => t.Generation != "g0"));
+
+        var (refused, _, error) = CliRunner.Run(Search(Path.Combine(temp.Path, "refused"), "--no-gpt", "--set", "prior.online=true"));
+        Assert.Equal(2, refused);
+        Assert.Contains("prior.online=true", error);
+    }
 }

@@ -13,10 +13,11 @@ public class SearchResumeTests
 {
     private static readonly string Program = Path.Combine(AppContext.BaseDirectory, "gptnas.dll");
 
-    internal static string[] Arguments(string data, string folder, bool withGpt) =>
+    internal static string[] Arguments(string data, string folder, bool withGpt, bool online = false) =>
     [
         Program, "search", "--preset", "smoke", "--data", data, "--out", folder, "--seed", "5", "--threads", "1",
         "--set", "proxy.train_fraction=1", "--set", "ga.generations=3", .. (withGpt ? Array.Empty<string>() : ["--no-gpt"]),
+        .. (online ? ["--set", "prior.online=true"] : Array.Empty<string>()),
     ];
 
     internal static Process Start(string[] arguments, string cache)
@@ -53,9 +54,10 @@ public class SearchResumeTests
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void KilledSearchResumesToTheSameResult(bool withGpt)
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)] // the online prior: its GPT, fine-tuned between generations, is rebuilt by replay
+    public void KilledSearchResumesToTheSameResult(bool withGpt, bool online)
     {
         using var temp = new TempFolder();
         var data = Path.Combine(temp.Path, "data");
@@ -64,7 +66,7 @@ public class SearchResumeTests
         var cache = Path.Combine(temp.Path, "cache");
 
         var reference = Path.Combine(temp.Path, "reference");
-        using (var run = Start(Arguments(data, reference, withGpt), cache))
+        using (var run = Start(Arguments(data, reference, withGpt, online), cache))
         {
             Assert.True(run.WaitForExit(TimeSpan.FromMinutes(3)), "the reference search did not finish");
             Assert.Equal(0, run.ExitCode);
@@ -74,7 +76,7 @@ public class SearchResumeTests
         var kills = 0;
         foreach (var after in new[] { 1, 5, 9, 14 })
         {
-            using var run = Start(Arguments(data, resumed, withGpt), cache);
+            using var run = Start(Arguments(data, resumed, withGpt, online), cache);
             var clock = Stopwatch.StartNew();
             while (!run.HasExited && FinishedTrials(resumed) < after && clock.Elapsed < TimeSpan.FromMinutes(2)) Thread.Sleep(20);
             if (run.HasExited) break;
@@ -87,7 +89,7 @@ public class SearchResumeTests
             Assert.All(before, kv => Assert.Equal(kv.Value, (after2[kv.Key].Fitness, after2[kv.Key].Finished)));
         }
         Assert.True(kills >= 2, $"only {kills} kill(s) landed before the search ended");
-        using (var run = Start(Arguments(data, resumed, withGpt), cache))
+        using (var run = Start(Arguments(data, resumed, withGpt, online), cache))
         {
             Assert.True(run.WaitForExit(TimeSpan.FromMinutes(3)), "the resumed search did not finish");
             Assert.Equal(0, run.ExitCode);

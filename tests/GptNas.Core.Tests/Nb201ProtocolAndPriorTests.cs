@@ -71,7 +71,7 @@ public class Nb201ProtocolAndPriorTests
     public void TheOnlinePriorRefitsAfterEveryGenerationOnTheRankWeightedBest()
     {
         var told = new[] { 70.0, 90, 80, 90 }.Select((f, i) => new Individual<Nb201Cell>(Nb201Cell.FromCode(i), 0, i, [], [SearchOperator.Sample], []) with { Fitness = f }).ToList();
-        var weighted = Nb201OnlinePrior.Weighted(told, 3);
+        var weighted = RankWeighting.TopK(told, 3);
         Assert.Equal([Nb201Cell.FromCode(1), Nb201Cell.FromCode(1), Nb201Cell.FromCode(1), Nb201Cell.FromCode(3), Nb201Cell.FromCode(3), Nb201Cell.FromCode(2)], weighted);
 
         var seen = new List<int>();

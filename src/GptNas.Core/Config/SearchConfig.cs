@@ -62,12 +62,26 @@ public sealed record PriorSettings
     public double Temperature { get; init; } = 1.0;
     /// <summary>Sample among the k most likely tokens; 0 = all.</summary>
     public int TopK { get; init; } = 5;
+    /// <summary>
+    /// The online prior: after every generation the GPT is fine-tuned on the search's best evaluated architectures so far
+    /// (rank-weighted), so that what it proposes learns from this search's own results on top of its corpora.
+    /// </summary>
+    public bool Online { get; init; }
+    /// <summary>How many of the best evaluated architectures each refit trains on; the i-th best is repeated k - i times.</summary>
+    public int OnlineTopK { get; init; } = 8;
+    /// <summary>Passes over the weighted architectures at each refit; the GPT carries over from refit to refit.</summary>
+    public int OnlineEpochs { get; init; } = 5;
+    /// <summary>Adam's learning rate in each refit (the shipped prior was fine-tuned at 5e-4).</summary>
+    public double OnlineLearningRate { get; init; } = 5e-4;
 
     /// <summary>Refuses a sampling the GPT cannot do; keys are <c>prior.*</c>.</summary>
     public void Validate(SettingsCheck check)
     {
         check.Range(Temperature, "prior.temperature", 0, double.PositiveInfinity);
         check.AtLeast(TopK, "prior.top_k", 0);
+        check.AtLeast(OnlineTopK, "prior.online_top_k", 1);
+        check.AtLeast(OnlineEpochs, "prior.online_epochs", 1);
+        check.Range(OnlineLearningRate, "prior.online_learning_rate", 0, 1, minOpen: true);
         check.Warn(double.IsFinite(Temperature) && Temperature > 5,
             $"prior.temperature {SettingsCheck.Format(Temperature)} samples the GPT almost uniformly: reconstruction becomes random (1 is the paper's)");
     }
@@ -113,6 +127,8 @@ public sealed record SearchConfig
         Space.Validate(check);
         Proxy.Validate(check);
         Prior.Validate(check);
+        if (Prior.Online && (Strategy != SearchStrategyKind.Ga || !Ga.Reconstruct))
+            check.Fail("prior.online=true fine-tunes the GPT that reconstructs candidates; it needs the GA with reconstruction (drop --no-gpt and --strategy random)");
         Final.Validate(check, "final.");
         return check.ThrowIfInvalid();
     }

@@ -47,3 +47,10 @@ public interface IBlockPredictorSource
 {
     IBlockPredictor Predictor(Seeds seeds);
 }
+
+/// <summary>A block predictor that learns from the search: refitted between generations on its best architectures so far.</summary>
+public interface IRefittableBlockPredictor : IBlockPredictor
+{
+    /// <param name="weighted">The architectures to learn from, each repeated by its weight (<see cref="Search.RankWeighting"/>).</param>
+    void Refit(IReadOnlyList<Architecture> weighted);
+}

@@ -61,15 +61,59 @@ public sealed class GptBlockPredictor(ArchitecturePrior prior, SamplingOptions s
     }
 }
 
-/// <summary>Loads the configured (or shipped) prior once and hands out GPT predictors with the run's sampling settings.</summary>
+/// <summary>
+/// The online prior's predictor (<c>prior.online=true</c>): predicts as <see cref="GptBlockPredictor"/> does with a GPT of its
+/// own, which each <see cref="Refit"/> fine-tunes (Adam, <see cref="Config.PriorSettings.OnlineEpochs"/> passes) on the search's
+/// best architectures written as layer tokens. The block classifier stays as trained on the corpora.
+/// </summary>
+/// <remarks>
+/// Deterministic, so a resumed search rebuilds the same prior by replay: each refit draws its batch order and dropout from its
+/// own seed, and trains on one torch thread, since the sums of a multi-threaded backward pass depend on the thread count.
+/// </remarks>
+public sealed class OnlineGptBlockPredictor(ArchitecturePrior prior, SamplingOptions sampling, Config.PriorSettings settings, Seeds seeds)
+    : IRefittableBlockPredictor, IDisposable
+{
+    private readonly GptBlockPredictor _predictor = new(prior, sampling);
+    private int _refits;
+
+    /// <summary>Refits so far, and the mean training loss of the last one.</summary>
+    public int Refits => _refits;
+    public double LastLoss { get; private set; } = double.NaN;
+
+    public BlockPrediction Predict(Architecture prefix, BlockPosition position, Random random) => _predictor.Predict(prefix, position, random);
+
+    public void Refit(IReadOnlyList<Architecture> weighted)
+    {
+        var sequences = weighted.Select(a => prior.Vocabulary.Encode(LayerToken.Encode(a))).ToList();
+        var training = new GptTrainingConfig
+        {
+            Epochs = settings.OnlineEpochs, BatchSize = 64, LearningRate = settings.OnlineLearningRate, Optimizer = GptOptimizer.Adam,
+            Seed = seeds.Derive($"online-prior/{_refits++}"),
+        };
+        using var oneThread = TorchRuntime.OneThread();
+        using var trainer = new GptTrainer(prior.Gpt, training);
+        LastLoss = trainer.Fit(sequences)[^1].Loss;
+    }
+
+    public void Dispose() => prior.Dispose();
+}
+
+/// <summary>
+/// Loads the configured (or shipped) prior once and hands out GPT predictors with the run's sampling settings; with
+/// <c>prior.online=true</c>, each predictor gets a GPT of its own to fine-tune, so that searches in one process never share
+/// what one of them learned.
+/// </summary>
 public sealed class PriorPredictorSource(Config.PriorSettings settings) : IBlockPredictorSource
 {
     private ArchitecturePrior? _prior;
 
+    private string Folder => settings.Path.Length > 0 ? settings.Path : ArchitecturePrior.ShippedFolder();
+
     public IBlockPredictor Predictor(Seeds seeds)
     {
-        _prior ??= ArchitecturePrior.Load(settings.Path.Length > 0 ? settings.Path : ArchitecturePrior.ShippedFolder());
         var sampling = settings.Temperature <= 0 ? SamplingOptions.GreedyDecoding : new SamplingOptions { Temperature = settings.Temperature, TopK = settings.TopK };
+        if (settings.Online) return new OnlineGptBlockPredictor(ArchitecturePrior.Load(Folder), sampling, settings, seeds.Child("online-prior"));
+        _prior ??= ArchitecturePrior.Load(Folder);
         return new GptBlockPredictor(_prior, sampling);
     }
 }

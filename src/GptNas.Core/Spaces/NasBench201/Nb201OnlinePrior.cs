@@ -20,18 +20,10 @@ public sealed class Nb201OnlinePrior(Func<IReadOnlyList<Nb201Cell>, Nb201PrefixP
     /// <summary>Refits so far.</summary>
     public int Refits { get; private set; }
 
-    /// <summary>The cells a refit trains on, each repeated by its rank weight.</summary>
-    public static IReadOnlyList<Nb201Cell> Weighted(IReadOnlyList<Individual<Nb201Cell>> evaluated, int topK)
-    {
-        if (topK < 1) throw new GptNasException($"the online prior's top-k is {topK}; it must be at least 1");
-        var best = evaluated.Select((ind, order) => (ind, order)).OrderByDescending(x => x.ind.Fitness).ThenBy(x => x.order).Take(topK).ToList();
-        return best.SelectMany((x, rank) => Enumerable.Repeat(x.ind.Candidate, topK - rank)).ToList();
-    }
-
     public void Observe(IReadOnlyList<Individual<Nb201Cell>> evaluated)
     {
         if (evaluated.Count == 0) return;
-        _current = fit(Weighted(evaluated, topK));
+        _current = fit(RankWeighting.TopK(evaluated, topK));
         Refits++;
     }
 
