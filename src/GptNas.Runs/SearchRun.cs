@@ -97,7 +97,7 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
         ICandidatePrior<Architecture>? reconstructor = prior switch
         {
             null => null,
-            IRefittableBlockPredictor online => new AdaptiveBlockReconstructor(space, online, config.Prior.OnlineTopK),
+            IRefittableBlockPredictor online => new AdaptiveBlockReconstructor(space, online, config.Prior.OnlineTopKInEffect()),
             _ => new BlockReconstructor(space, prior),
         };
         return (data, space, reconstructor, prior);

@@ -55,6 +55,22 @@ public class ConfigTests
     }
 
     [Fact]
+    public void AStudyStoredBeforeTheOnlinePriorResumesWithTheDefaults()
+    {
+        foreach (var preset in Presets.Names)
+        {
+            var current = System.Text.Json.Nodes.JsonNode.Parse(GptNasJson.Serialize(Presets.Get(preset)))!.AsObject();
+            var prior = current["prior"]!.AsObject();
+            foreach (var key in prior.Select(p => p.Key).Where(k => k.StartsWith("online", StringComparison.Ordinal)).ToList()) prior.Remove(key);
+            Assert.Empty(ConfigDiff.Between(current.ToJsonString(), GptNasJson.Serialize(Presets.Get(preset))));
+        }
+        var online = ConfigOverrides.Apply(Presets.Get("quick"), ["prior.online=true"]);
+        Assert.Equal((8, 5, 5e-4), (online.Prior.OnlineTopKInEffect(), online.Prior.OnlineEpochsInEffect(), online.Prior.OnlineLearningRateInEffect()));
+        var refused = Assert.Throws<GptNasException>(() => (online with { Strategy = SearchStrategyKind.Random }).Validate());
+        Assert.Contains("prior.online=true", refused.Message);
+    }
+
+    [Fact]
     public void AStudyStoredBeforeASettingExistedResumesWhileTheSettingIsAtZero()
     {
         const string stored = """{"proxy":{"epochs":2}}""";

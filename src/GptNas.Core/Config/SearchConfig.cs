@@ -67,21 +67,26 @@ public sealed record PriorSettings
     /// (rank-weighted), so that what it proposes learns from this search's own results on top of its corpora.
     /// </summary>
     public bool Online { get; init; }
-    /// <summary>How many of the best evaluated architectures each refit trains on; the i-th best is repeated k - i times.</summary>
-    public int OnlineTopK { get; init; } = 8;
-    /// <summary>Passes over the weighted architectures at each refit; the GPT carries over from refit to refit.</summary>
-    public int OnlineEpochs { get; init; } = 5;
-    /// <summary>Adam's learning rate in each refit (the shipped prior was fine-tuned at 5e-4).</summary>
-    public double OnlineLearningRate { get; init; } = 5e-4;
+    /// <summary>How many of the best evaluated architectures each refit trains on (0 = 8); the i-th best is repeated k - i times.</summary>
+    public int OnlineTopK { get; init; }
+    /// <summary>Passes over the weighted architectures at each refit (0 = 5); the GPT carries over from refit to refit.</summary>
+    public int OnlineEpochs { get; init; }
+    /// <summary>Adam's learning rate in each refit (0 = 5e-4, the rate the shipped prior was fine-tuned at).</summary>
+    public double OnlineLearningRate { get; init; }
+
+    // The online settings default to 0 so that studies stored before they existed resume with the same config.
+    public int OnlineTopKInEffect() => OnlineTopK > 0 ? OnlineTopK : 8;
+    public int OnlineEpochsInEffect() => OnlineEpochs > 0 ? OnlineEpochs : 5;
+    public double OnlineLearningRateInEffect() => OnlineLearningRate > 0 ? OnlineLearningRate : 5e-4;
 
     /// <summary>Refuses a sampling the GPT cannot do; keys are <c>prior.*</c>.</summary>
     public void Validate(SettingsCheck check)
     {
         check.Range(Temperature, "prior.temperature", 0, double.PositiveInfinity);
         check.AtLeast(TopK, "prior.top_k", 0);
-        check.AtLeast(OnlineTopK, "prior.online_top_k", 1);
-        check.AtLeast(OnlineEpochs, "prior.online_epochs", 1);
-        check.Range(OnlineLearningRate, "prior.online_learning_rate", 0, 1, minOpen: true);
+        check.AtLeast(OnlineTopK, "prior.online_top_k", 0);
+        check.AtLeast(OnlineEpochs, "prior.online_epochs", 0);
+        check.Range(OnlineLearningRate, "prior.online_learning_rate", 0, 1);
         check.Warn(double.IsFinite(Temperature) && Temperature > 5,
             $"prior.temperature {SettingsCheck.Format(Temperature)} samples the GPT almost uniformly: reconstruction becomes random (1 is the paper's)");
     }

@@ -63,7 +63,7 @@ public sealed class GptBlockPredictor(ArchitecturePrior prior, SamplingOptions s
 
 /// <summary>
 /// The online prior's predictor (<c>prior.online=true</c>): predicts as <see cref="GptBlockPredictor"/> does with a GPT of its
-/// own, which each <see cref="Refit"/> fine-tunes (Adam, <see cref="Config.PriorSettings.OnlineEpochs"/> passes) on the search's
+/// own, which each <see cref="Refit"/> fine-tunes (Adam, <see cref="Config.PriorSettings.OnlineEpochsInEffect()"/> passes) on the search's
 /// best architectures written as layer tokens. The block classifier stays as trained on the corpora.
 /// </summary>
 /// <remarks>
@@ -87,7 +87,7 @@ public sealed class OnlineGptBlockPredictor(ArchitecturePrior prior, SamplingOpt
         var sequences = weighted.Select(a => prior.Vocabulary.Encode(LayerToken.Encode(a))).ToList();
         var training = new GptTrainingConfig
         {
-            Epochs = settings.OnlineEpochs, BatchSize = 64, LearningRate = settings.OnlineLearningRate, Optimizer = GptOptimizer.Adam,
+            Epochs = settings.OnlineEpochsInEffect(), BatchSize = 64, LearningRate = settings.OnlineLearningRateInEffect(), Optimizer = GptOptimizer.Adam,
             Seed = seeds.Derive($"online-prior/{_refits++}"),
         };
         using var oneThread = TorchRuntime.OneThread();
