@@ -7,7 +7,11 @@ namespace GptNas.Data;
 /// </summary>
 /// <param name="CropPadding">Zero pixels added on each side before the random crop; 0 = no crop.</param>
 /// <param name="HorizontalFlip">Mirror half of the images left-right.</param>
-public sealed record Augmentation(int CropPadding = 0, bool HorizontalFlip = false)
+/// <param name="AlternatingFlip">
+/// Derandomized flip (Jordan 2024, airbench): each image is flipped at random in the first epoch and then in every other
+/// epoch after, so that over any two epochs the network sees it once each way, instead of both ways only by chance.
+/// </param>
+public sealed record Augmentation(int CropPadding = 0, bool HorizontalFlip = false, bool AlternatingFlip = false)
 {
     /// <summary>No change: evaluation, or training without augmentation.</summary>
     public static Augmentation None { get; } = new();
@@ -17,5 +21,5 @@ public sealed record Augmentation(int CropPadding = 0, bool HorizontalFlip = fal
 
     public bool IsNone => CropPadding == 0 && !HorizontalFlip;
 
-    public override string ToString() => IsNone ? "none" : $"crop pad {CropPadding}{(HorizontalFlip ? " + flip" : "")}";
+    public override string ToString() => IsNone ? "none" : $"crop pad {CropPadding}{(HorizontalFlip ? AlternatingFlip ? " + alternating flip" : " + flip" : "")}";
 }

@@ -98,7 +98,10 @@ public sealed class BatchSampler
         var random = new Seeds(Seed).Stream(epoch, index);
         // Offsets into the padded image; dx = dy = pad is the uncropped centre.
         int dx = pad > 0 ? random.Next(2 * pad + 1) : 0, dy = pad > 0 ? random.Next(2 * pad + 1) : 0;
-        bool flip = Augmentation.HorizontalFlip && (random.Next() & 1) == 1;
+        var coin = (random.Next() & 1) == 1;
+        // Alternating: image i's first-epoch coin, inverted in odd epochs (a stream of its own, so the crops stay as they were).
+        if (Augmentation.AlternatingFlip) coin = ((new Seeds(Seed).Stream(-1, index).Next() & 1) == 1) ^ ((epoch & 1) == 1);
+        bool flip = Augmentation.HorizontalFlip && coin;
         var source = Data.Image(index);
         // Output column x reads source column first + step * x (flip walks the crop backwards).
         int step = flip ? -1 : 1, first = flip ? width - 1 + dx - pad : dx - pad;

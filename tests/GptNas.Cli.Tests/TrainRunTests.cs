@@ -49,6 +49,22 @@ public class TrainRunTests
     }
 
     [Fact]
+    public void SetReachesEveryTrainingSettingAndFlipTestTimeAugmentationIsReportedBesideThePlainAccuracy()
+    {
+        using var temp = new TempFolder();
+        var run = Path.Combine(temp.Path, "run");
+        var stdout = Succeeds(Train(Data(temp), run, "--set", "test_time_flip=true", "--set", "label_smoothing=0.1", "--set", "alternating_flip=true"));
+        Assert.Contains("top-1 with flip TTA", stdout);
+        var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json"))).RootElement;
+        Assert.InRange(metrics.GetProperty("test_top1_flip").GetDouble(), 0, 1);
+        var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json"))).RootElement.GetProperty("config");
+        Assert.Equal(0.1, config.GetProperty("label_smoothing").GetDouble());
+        Assert.True(config.GetProperty("alternating_flip").GetBoolean());
+        CliAssert.OneLineError(Train(Data(temp), Path.Combine(temp.Path, "other"), "--set", "label_smoothing=1"), "label_smoothing must be in [0, 1)");
+        CliAssert.OneLineError(Train(Data(temp), Path.Combine(temp.Path, "other"), "--set", "smoothing=0.1"), "unknown key 'smoothing'", "label_smoothing");
+    }
+
+    [Fact]
     public void TopFiveIsShownOnlyWithMoreThanFiveClasses()
     {
         using var temp = new TempFolder();

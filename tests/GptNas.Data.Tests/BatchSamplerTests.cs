@@ -49,6 +49,22 @@ public class BatchSamplerTests
     }
 
     [Fact]
+    public void Alternating_flip_shows_each_image_once_each_way_in_any_two_epochs()
+    {
+        var sampler = new BatchSampler(Copies(200, Tiny, 1, 2, 3), 16, ChannelStats.Identity(1), new Augmentation(HorizontalFlip: true, AlternatingFlip: true),
+            seed: 3, shuffle: false);
+        bool[] Flipped(int epoch) => Images(sampler, epoch).Select(Bytes).Select(i => i.SequenceEqual([3f, 2, 1, 6, 5, 4])).ToArray();
+        var (first, second, third) = (Flipped(0), Flipped(1), Flipped(2));
+        Assert.InRange(first.Count(f => f), 70, 130);
+        Assert.All(Enumerable.Range(0, 200), i => Assert.NotEqual(first[i], second[i]));
+        Assert.Equal(first, third);
+        // Random flips, by contrast, repeat an image's side from one epoch to the next about half the time.
+        var random = new BatchSampler(Copies(200, Tiny, 1, 2, 3), 16, ChannelStats.Identity(1), new Augmentation(HorizontalFlip: true), seed: 3, shuffle: false);
+        var (a, b) = (Images(random, 0).Select(Bytes).ToList(), Images(random, 1).Select(Bytes).ToList());
+        Assert.InRange(Enumerable.Range(0, 200).Count(i => a[i].SequenceEqual(b[i])), 70, 130);
+    }
+
+    [Fact]
     public void Crop_with_padding_shifts_in_zeros()
     {
         var sampler = new BatchSampler(Copies(300, Tiny, 1, 2, 3), 32, ChannelStats.Identity(1), new Augmentation(CropPadding: 1), seed: 5);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using GptNas.Architectures;
+using GptNas.Config;
 using GptNas.Data;
 using GptNas.Runs;
 using GptNas.Training;
@@ -30,9 +31,13 @@ public static class TrainCommand
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "auto" };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace a training with other settings that --out already holds" };
+        var set = new Option<string[]>("--set")
+        {
+            Description = "Any other training setting as key=value, e.g. --set label_smoothing=0.2 --set test_time_flip=true --set alternating_flip=true",
+        };
         var command = new Command("train", "Train one architecture and report its test accuracy")
         {
-            arch, data, epochs, batch, lr, schedule, warmup, weightDecay, validation, cropPadding, noFlip, seed, output, threads, device, overwrite,
+            arch, data, epochs, batch, lr, schedule, warmup, weightDecay, validation, cropPadding, noFlip, seed, set, output, threads, device, overwrite,
         };
         command.SetAction(parse => UserErrors.Run(() =>
         {
@@ -48,6 +53,7 @@ public static class TrainCommand
                 Flip = !parse.GetValue(noFlip),
                 Seed = parse.GetValue(seed),
             };
+            config = ConfigOverrides.Apply(config, parse.GetValue(set) ?? []);
             var archName = parse.GetValue(arch)!;
             var folder = parse.GetValue(output) ?? Path.Combine("runs", $"train-{ArchitectureSource.DisplayName(archName)}-{DateTime.Now:yyyyMMdd-HHmmss}");
             var dataOptions = new DataOptions { ValidationFraction = parse.GetValue(validation), SplitSeed = config.Seed };
@@ -90,7 +96,9 @@ public static class TrainCommand
     }
 
     /// <summary>", top-5 x %" where top-5 says something: with 5 classes or fewer it is always 100 %.</summary>
-    public static string Top5(TrainedModel result, int classes) => classes > 5 ? $", top-5 {result.TestTop5:P2}" : "";
+    /// <summary>What follows the plain test top-1: top-5 where it says something, and top-1 with flip test-time augmentation where it ran.</summary>
+    public static string Top5(TrainedModel result, int classes) =>
+        (classes > 5 ? $", top-5 {result.TestTop5:P2}" : "") + (result.TestTop1Flip is { } flip ? $", top-1 with flip TTA {flip:P2}" : "");
 
     private static ScheduleKind ParseSchedule(string text)
     {

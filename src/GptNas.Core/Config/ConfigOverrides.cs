@@ -67,7 +67,7 @@ public static class ConfigOverrides
         var known = Leaves(root, "").Select(l => l.Key).ToList();
         var close = known.Where(k => k.Split('.')[^1].Contains(key.Split('.')[^1], StringComparison.Ordinal)).Take(3).ToList();
         return new GptNasException($"--set: unknown key '{key}'" + (close.Count > 0 ? $"; did you mean {string.Join(" or ", close)}?" : "") +
-                                   " ('gptnas search --show-config' lists every key)");
+                                   (known.Count <= 30 ? $" (keys: {string.Join(", ", known)})" : " ('gptnas search --show-config' lists every key)"));
     }
 
     private static GptNasException Bad(string key, string value, string expected) => new($"--set {key}={value}: expected {expected}");

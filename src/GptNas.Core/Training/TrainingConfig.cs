@@ -30,6 +30,15 @@ public sealed record TrainingConfig
     public int CropPadding { get; init; } = 2;
     /// <summary>Random horizontal flip per image.</summary>
     public bool Flip { get; init; } = true;
+    /// <summary>With <see cref="Flip"/>: flip each image in every other epoch instead of at random (derandomized, as airbench does).</summary>
+    public bool AlternatingFlip { get; init; }
+    /// <summary>Label smoothing of the cross-entropy (0 = none; airbench uses 0.2).</summary>
+    public double LabelSmoothing { get; init; }
+    /// <summary>
+    /// Test-time augmentation of the test evaluation: also score the mean of the logits of each image and its mirror image,
+    /// reported beside the plain accuracy (validation during training stays plain).
+    /// </summary>
+    public bool TestTimeFlip { get; init; }
     /// <summary>Root seed for initialization, shuffling and augmentation.</summary>
     public int Seed { get; init; } = 0;
     /// <summary>
@@ -58,6 +67,7 @@ public sealed record TrainingConfig
         check.Range(Momentum, prefix + "momentum", 0, 1, maxOpen: true);
         check.Range(WeightDecay, prefix + "weight_decay", 0, double.PositiveInfinity);
         check.Range(WarmupEpochs, prefix + "warmup_epochs", 0, double.PositiveInfinity);
+        check.Range(LabelSmoothing, prefix + "label_smoothing", 0, 1, maxOpen: true);
         check.AtLeast(StepEpochs, prefix + "step_epochs", 1);
         check.Range(StepFactor, prefix + "step_factor", 0, 1, minOpen: true);
         check.AtLeast(CropPadding, prefix + "crop_padding", 0);

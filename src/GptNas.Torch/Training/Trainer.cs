@@ -28,13 +28,12 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
         using var optimizer = optim.SGD(parameters, config.LearningRate, config.Momentum, weight_decay: config.WeightDecay, nesterov: config.Nesterov && config.Momentum > 0);
         var history = checkpoint?.Restore(model, optimizer)?.ToList() ?? [];
         using var layout = config.ChannelsLast ? new ChannelsLastWeights(model) : null;
-        using var lossFunction = nn.CrossEntropyLoss();
         var schedule = config.LearningRateSchedule;
         var total = Stopwatch.StartNew();
         var earlier = history.Sum(h => h.Seconds);
         for (var epoch = history.Count; epoch < config.Epochs; epoch++)
         {
-            var metrics = TrainEpoch(model, train, optimizer, lossFunction, schedule, epoch, progress, cancellation);
+            var metrics = TrainEpoch(model, train, optimizer, schedule, epoch, progress, cancellation);
             if (validation is not null)
             {
                 var evaluation = Evaluate(model, validation);
@@ -50,12 +49,12 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
                 layout?.Apply();
             }
         }
-        var testResult = test is null ? null : Evaluate(model, test);
+        var testResult = test is null ? null : Evaluate(model, test, flip: config.TestTimeFlip);
         TorchRuntime.ReleaseFreeMemory();
         return new TrainingResult(history, testResult, earlier + total.Elapsed.TotalSeconds);
     }
 
-    private EpochMetrics TrainEpoch(nn.Module<Tensor, Tensor> model, IBatchSource train, optim.Optimizer optimizer, Loss<Tensor, Tensor, Tensor> lossFunction,
+    private EpochMetrics TrainEpoch(nn.Module<Tensor, Tensor> model, IBatchSource train, optim.Optimizer optimizer,
         LearningRateSchedule schedule, int epoch, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         TorchRuntime.SeedDropout(new Seeds(config.Seed).Child($"epoch/{epoch}"));
@@ -76,7 +75,7 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
                 using (Autocast())
                 {
                     logits = model.forward(images);
-                    loss = lossFunction.forward(logits, labels);
+                    loss = nn.functional.cross_entropy(logits, labels, label_smoothing: config.LabelSmoothing);
                 }
                 var value = loss.to(float32).item<float>();
                 if (!float.IsFinite(value))
@@ -99,12 +98,13 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
 
     /// <summary>Top-1, top-5 and mean cross-entropy over one pass, in eval mode and without autograd.</summary>
     /// <param name="confusion">When given, every image's (true class, top-1 class) is counted into it.</param>
-    public Evaluation Evaluate(nn.Module<Tensor, Tensor> model, IBatchSource data, ConfusionMatrix? confusion = null)
+    /// <param name="flip">Also score each image by the mean of its logits and its mirror image's (test-time augmentation).</param>
+    public Evaluation Evaluate(nn.Module<Tensor, Tensor> model, IBatchSource data, ConfusionMatrix? confusion = null, bool flip = false)
     {
         model.eval();
         using var noGrad = no_grad();
         double lossSum = 0;
-        long top1 = 0, top5 = 0, seen = 0;
+        long top1 = 0, top5 = 0, seen = 0, flipTop1 = 0;
         var k = Math.Min(5, data.Classes);
         foreach (var batch in data.Epoch(0))
         {
@@ -117,6 +117,12 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
             var hits = best.eq(labels.unsqueeze(1));
             top1 += hits[.., 0].sum().item<long>();
             top5 += hits.any(1).sum().item<long>();
+            if (flip)
+            {
+                Tensor mirrored;
+                using (Autocast()) mirrored = model.forward(images.flip(3));
+                flipTop1 += (logits.to(float32) + mirrored.to(float32)).argmax(1).eq(labels).sum().item<long>();
+            }
             if (confusion is not null)
             {
                 var predicted = best[.., 0].data<long>().ToArray();
@@ -126,7 +132,7 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
         }
         model.train();
         if (seen == 0) return new Evaluation(0, 0, double.NaN, 0);
-        return new Evaluation((double)top1 / seen, (double)top5 / seen, lossSum / seen, (int)seen);
+        return new Evaluation((double)top1 / seen, (double)top5 / seen, lossSum / seen, (int)seen, flip ? (double)flipTop1 / seen : null);
     }
 
     /// <summary>The bf16 autocast region of <see cref="TrainingConfig.Bf16Autocast"/>, or nothing.</summary>
