@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using GptNas.Architectures;
 using GptNas.Config;
 using GptNas.Data;
@@ -30,6 +31,11 @@ public sealed record ProxyBenchConfig
     public int FinalMaxTrainImages { get; init; }
     /// <summary>The k of the top-k overlap.</summary>
     public int TopK { get; init; } = 3;
+    /// <summary>
+    /// A JSON-lines file that keeps every architecture's row as soon as it is scored: the same command again after a crash
+    /// (or with more architectures) reuses the rows it holds and scores only the rest. Null: rows are kept in memory only.
+    /// </summary>
+    public string? RowsFile { get; init; }
 }
 
 /// <summary>A proxy compared beside the search's own: a name and its <c>proxy.*</c> assignments on top of the search's.</summary>
@@ -127,10 +133,21 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
         var proxy = new TrainingEvaluator(data, search.Proxy, seeds, device);
         var variants = config.Variants.Select(v => (v.Name, Evaluator: new TrainingEvaluator(data, v.Proxy, seeds, device))).ToList();
         var finalData = TrainingEvaluator.ProxyData(data, new ProxySettings { MaxTrainImages = config.FinalMaxTrainImages }, seeds);
+        var kept = new ProxyBenchRows(config.RowsFile, GptNasJson.Serialize(new
+        {
+            data = dataName, seed = search.Seed, proxy = search.Proxy, final = search.Final, final_max_train_images = config.FinalMaxTrainImages,
+            variants = config.Variants.Select(v => new { v.Name, v.Proxy }),
+        }));
         var rows = new List<ProxyBenchRow>();
         foreach (var (name, individuals) in sets)
             foreach (var individual in individuals)
             {
+                if (kept.Find(name, individual.Candidate.Hash) is { } earlier)
+                {
+                    rows.Add(earlier);
+                    log?.Invoke($"{name} {rows.Count}: {earlier.Hash} scored before, read from {config.RowsFile}");
+                    continue;
+                }
                 var seed = seeds.Trial(individual.Candidate.Hash);
                 var failed = new List<string>();
                 var (score, seconds) = Timed(ProxyVariant.Base, () => proxy.Evaluate(individual, seed, cancellation).Fitness, failed);
@@ -141,6 +158,7 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
                     individual.Predicted.Count, score, seconds, scored.ToDictionary(v => v.Name, v => v.Scored.Value),
                     scored.ToDictionary(v => v.Name, v => v.Scored.Seconds), final, finalSeconds, failed);
                 rows.Add(row);
+                kept.Add(row);
                 log?.Invoke($"{name} {rows.Count}: {row.Hash} {row.Parameters:N0} parameters, proxy {score:P2} ({seconds:F1} s)" +
                             string.Concat(scored.Select(v => $", {v.Name} {v.Scored.Value:P2} ({v.Scored.Seconds:F1} s)")) +
                             $", final {final:P2} ({finalSeconds:F1} s)" + (failed.Count > 0 ? $"; diverged, scored 0: {string.Join(", ", failed)}" : ""));
@@ -154,7 +172,7 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
             pooled.ProxySeconds, pooled.FinalSeconds, config.FinalMaxTrainImages, search.Proxy, search.Final, perSet, config.Variants, perVariant, rows);
     }
 
-/// <summary>Distinct uniform samples of the space, from the seed's own stream.</summary>
+    /// <summary>Distinct uniform samples of the space, from the seed's own stream.</summary>
     private IReadOnlyList<Individual<Architecture>> Sampled(BlockSpace space, Seeds seeds)
     {
         var random = seeds.Random("bench-proxy");
@@ -203,5 +221,49 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
             failed.Add(scoring);
             return (0, clock.Elapsed.TotalSeconds);
         }
+    }
+}
+
+/// <summary>
+/// The rows file of <see cref="ProxyBenchConfig.RowsFile"/>: a first line naming the measurement's settings, then one row per
+/// line, each appended and flushed as it is scored. A file of other settings is refused rather than mixed in; a last line
+/// cut short by a crash is dropped.
+/// </summary>
+internal sealed class ProxyBenchRows
+{
+    private readonly string? _file;
+    private readonly Dictionary<(string Set, string Hash), ProxyBenchRow> _rows = [];
+
+    public ProxyBenchRows(string? file, string settings)
+    {
+        _file = file;
+        if (file is null) return;
+        var header = settings.ReplaceLineEndings(" ");
+        if (!File.Exists(file))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+            File.WriteAllText(file, header + "\n");
+            return;
+        }
+        var lines = File.ReadAllLines(file);
+        if (lines.Length == 0 || lines[0] != header)
+            throw new GptNasException($"'{file}' holds the rows of a measurement with other settings; give another --rows file, or delete it to start over");
+        foreach (var line in lines.Skip(1))
+        {
+            ProxyBenchRow? row;
+            try { row = JsonSerializer.Deserialize<ProxyBenchRow>(line, GptNasJson.Options); }
+            catch (JsonException) { continue; } // the line a crash cut short
+            if (row is not null) _rows[(row.Set, row.Hash)] = row;
+        }
+    }
+
+    public ProxyBenchRow? Find(string set, string hash) => _rows.GetValueOrDefault((set, hash));
+
+    public void Add(ProxyBenchRow row)
+    {
+        _rows[(row.Set, row.Hash)] = row;
+        if (_file is null) return;
+        using var stream = new FileStream(_file, FileMode.Append, FileAccess.Write);
+        using (var writer = new StreamWriter(stream)) writer.Write(JsonSerializer.Serialize(row, GptNasJson.Options).ReplaceLineEndings(" ") + "\n");
     }
 }

@@ -42,6 +42,22 @@ public class ProxyBenchCommandTests
         var rows = json.GetProperty("rows").EnumerateArray().ToList();
         Assert.All(rows, r => Assert.Equal(["bf16", "full"], r.GetProperty("variants").EnumerateObject().Select(p => p.Name).Order()));
 
+        // With --rows, a second run (after a crash, or asked for more architectures) reuses what the first scored.
+        string[] kept = ["bench", "proxy", "--preset", "smoke", "--data", data, "--architectures", "2", "--set", "proxy.train_fraction=1",
+            "--final-images", "120", "--json", "--threads", "1", "--rows", Path.Combine(temp.Path, "rows.jsonl")];
+        var first = CliRunner.Run(kept);
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(temp.Path, "rows.jsonl")).Length); // the settings, then a row per architecture
+        var again = CliRunner.Run([.. kept[..7], "3", .. kept[8..]]);
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        Assert.Equal(2, again.Stderr.Split('\n').Count(l => l.Contains("scored before")));
+        var (firstRows, againRows) = (JsonDocument.Parse(first.Stdout).RootElement.GetProperty("rows"), JsonDocument.Parse(again.Stdout).RootElement.GetProperty("rows"));
+        Assert.Equal(3, againRows.GetArrayLength());
+        Assert.Equal(firstRows[1].GetProperty("final").GetDouble(), againRows[1].GetProperty("final").GetDouble());
+        var other = CliRunner.Run([.. kept, "--set", "final.epochs=2"]);
+        Assert.Equal(2, other.ExitCode);
+        Assert.Contains("other settings", other.Stderr);
+
         var (bad, _, error) = CliRunner.Run("bench", "proxy", "--preset", "smoke", "--data", data, "--variant", "short: training.epochs=0");
         Assert.Equal(2, bad);
         Assert.Contains("--variant 'short': proxy.training.epochs", error);

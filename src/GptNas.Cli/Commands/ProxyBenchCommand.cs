@@ -28,11 +28,15 @@ public static class ProxyBenchCommand
         };
         var bf16 = new Option<bool>("--bf16") { Description = "Also score the proxy under bf16 autocast (the variant 'bf16') and report its Kendall's tau against float32's" };
         var topK = new Option<int>("--top-k") { Description = "k of the top-k overlap", DefaultValueFactory = _ => 3 };
+        var rowsFile = new Option<string?>("--rows")
+        {
+            Description = "Keep every architecture's scores in this JSON-lines file as they finish; the same command again reuses them (resume after a crash)",
+        };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON (architectures, kendall_tau, spearman_rho, proxy_seconds, final_seconds, sets, rows)" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };
         var command = new Command("proxy", "Rank correlation between a search's proxy fitness and the final training, and the cost of each")
         {
-            preset, data, seed, count, run, storage, set, variants, finalImages, bf16, topK, json, threads,
+            preset, data, seed, count, run, storage, set, variants, finalImages, bf16, topK, rowsFile, json, threads,
         };
         command.SetAction(parse => UserErrors.Run(() =>
         {
@@ -48,7 +52,7 @@ public static class ProxyBenchCommand
             var config = new ProxyBenchConfig
             {
                 Search = search, Variants = parsed, Architectures = architectures, Run = parse.GetValue(run), Storage = parse.GetValue(storage),
-                FinalMaxTrainImages = parse.GetValue(finalImages), TopK = parse.GetValue(topK),
+                FinalMaxTrainImages = parse.GetValue(finalImages), TopK = parse.GetValue(topK), RowsFile = parse.GetValue(rowsFile),
             };
             TorchRuntime.SetThreads(parse.GetValue(threads));
             var asJson = parse.GetValue(json);
