@@ -43,6 +43,8 @@ public sealed record ProxyVariant(string Name, IReadOnlyList<string> Assignments
 {
     /// <summary>The search's own proxy, under which the top-level numbers are reported.</summary>
     public const string Base = "proxy";
+    /// <summary>The zero-cost baseline every proxy should beat: the parameter count, ranked as if it were a score.</summary>
+    public const string Parameters = "parameters";
 
     /// <summary>
     /// <c>name: key=value key=value</c> (the <c>proxy.</c> prefix may be left out), applied to <paramref name="search"/>'s proxy;
@@ -54,8 +56,8 @@ public sealed record ProxyVariant(string Name, IReadOnlyList<string> Assignments
         var name = (colon < 0 ? text : text[..colon]).Trim();
         var assignments = (colon < 0 ? "" : text[(colon + 1)..]).Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Select(a => a.StartsWith("proxy.", StringComparison.Ordinal) ? a : $"proxy.{a}").ToList();
-        if (name.Length == 0 || name == Base)
-            throw new GptNasException($"--variant '{text}': give it a name other than '{Base}', e.g. --variant \"full: acceleration=full\"");
+        if (name.Length == 0 || name is Base or Parameters)
+            throw new GptNasException($"--variant '{text}': give it a name other than '{Base}' or '{Parameters}', e.g. --variant \"full: acceleration=full\"");
         if (assignments.Count == 0)
         {
             if (name != "bf16") throw new GptNasException($"--variant '{text}': no settings; write it as name: key=value, e.g. \"full: acceleration=full\"");
@@ -80,31 +82,33 @@ public sealed record ProxyBenchRow(string Set, string Hash, long Parameters, int
     IReadOnlyDictionary<string, double> Variants, IReadOnlyDictionary<string, double> VariantSeconds, double Final, double FinalSeconds,
     IReadOnlyList<string> Diverged)
 {
-    public double ScoreOf(string proxy) => proxy == ProxyVariant.Base ? Proxy : Variants[proxy];
-    public double SecondsOf(string proxy) => proxy == ProxyVariant.Base ? ProxySeconds : VariantSeconds[proxy];
+    public double ScoreOf(string proxy) => proxy switch { ProxyVariant.Base => Proxy, ProxyVariant.Parameters => Parameters, _ => Variants[proxy] };
+    public double SecondsOf(string proxy) => proxy switch { ProxyVariant.Base => ProxySeconds, ProxyVariant.Parameters => 0, _ => VariantSeconds[proxy] };
 }
 
 /// <summary>
 /// How well one proxy ranks a set of architectures as the final recipe does, how close its order is to the search's own
-/// proxy's, and what each costs (mean seconds per architecture).
+/// proxy's (and, in <see cref="KendallTauAgainst"/>, to every other proxy's), and what each costs (mean seconds per architecture).
 /// </summary>
 public sealed record ProxyAgreement(string Set, string Proxy, int Architectures, double KendallTau, double SpearmanRho, int TopK,
-    double TopKOverlap, double ProxySeconds, double FinalSeconds, double KendallTauAgainstBase)
+    double TopKOverlap, double ProxySeconds, double FinalSeconds, double KendallTauAgainstBase, IReadOnlyDictionary<string, double> KendallTauAgainst)
 {
     public static ProxyAgreement Of(string set, string proxy, IReadOnlyList<ProxyBenchRow> rows, int topK)
     {
+        IEnumerable<string> others = rows.Count == 0 ? [] : rows[0].Variants.Keys.Prepend(ProxyVariant.Base).Append(ProxyVariant.Parameters).Where(p => p != proxy);
         var scores = rows.Select(r => r.ScoreOf(proxy)).ToArray();
         var final = rows.Select(r => r.Final).ToArray();
         var k = Math.Min(topK, rows.Count);
         return new ProxyAgreement(set, proxy, rows.Count, RankCorrelation.KendallTauB(scores, final), RankCorrelation.SpearmanRho(scores, final), k,
             k > 0 ? RankCorrelation.TopKOverlap(scores, final, k) : double.NaN, rows.Average(r => r.SecondsOf(proxy)),
-            rows.Average(r => r.FinalSeconds), RankCorrelation.KendallTauB(scores, rows.Select(r => r.Proxy).ToArray()));
+            rows.Average(r => r.FinalSeconds), RankCorrelation.KendallTauB(scores, rows.Select(r => r.Proxy).ToArray()),
+            others.ToDictionary(p => p, p => RankCorrelation.KendallTauB(scores, rows.Select(r => r.ScoreOf(p)).ToArray())));
     }
 }
 
 /// <summary>
 /// The measurement as <c>--json</c> prints it: the search's own proxy pooled over every architecture at the top level, then
-/// that proxy per set, every variant per set and pooled (<c>set</c> "all"), and each architecture.
+/// that proxy per set, every variant and the parameter-count baseline per set and pooled (<c>set</c> "all"), and each architecture.
 /// </summary>
 public sealed record ProxyBenchOutcome(string Data, int Architectures, double KendallTau, double SpearmanRho, int TopK, double TopKOverlap,
     double ProxySeconds, double FinalSeconds, int FinalMaxTrainImages, ProxySettings Proxy, TrainingConfig Final,
@@ -166,8 +170,8 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
         var pooled = ProxyAgreement.Of("all", ProxyVariant.Base, rows, config.TopK);
         var perSet = sets.Select(s => ProxyAgreement.Of(s.Name, ProxyVariant.Base, rows.Where(r => r.Set == s.Name).ToList(), config.TopK)).ToList();
         var setNames = sets.Select(s => s.Name).Append("all").ToList();
-        var perVariant = config.Variants.SelectMany(v => setNames.Select(set =>
-            ProxyAgreement.Of(set, v.Name, rows.Where(r => set == "all" || r.Set == set).ToList(), config.TopK))).ToList();
+        var perVariant = config.Variants.Select(v => v.Name).Append(ProxyVariant.Parameters).SelectMany(proxyName => setNames.Select(set =>
+            ProxyAgreement.Of(set, proxyName, rows.Where(r => set == "all" || r.Set == set).ToList(), config.TopK))).ToList();
         return new ProxyBenchOutcome(dataName, pooled.Architectures, pooled.KendallTau, pooled.SpearmanRho, pooled.TopK, pooled.TopKOverlap,
             pooled.ProxySeconds, pooled.FinalSeconds, config.FinalMaxTrainImages, search.Proxy, search.Final, perSet, config.Variants, perVariant, rows);
     }

@@ -37,6 +37,34 @@ public static partial class TorchRuntime
         if (!OperatingSystem.IsLinux()) return;
         TuneAllocator();
         TuneOpenMpWaiting();
+        AvoidBrokenConvolutions();
+    }
+
+    /// <summary>How oneDNN's instruction set is chosen in this process, for logs and benchmark reports.</summary>
+    public static string OneDnnIsa { get; private set; } = "oneDNN's own choice";
+
+    /// <summary>
+    /// libtorch 2.10's oneDNN AVX-512 kernel for float32 NCHW 3x3 convolutions with 24 input channels (batch above 1) returns
+    /// wrong values or NaN on AMD EPYC (measured against float64: errors of 5-8 on outputs of about 10, NaN on some shapes; the
+    /// AVX2 kernels and the channels-last ones are right), which also broke whole networks' logits (resnet18: 0.73) against ONNX
+    /// Runtime. On AMD CPUs with AVX-512 gptnas therefore caps oneDNN at AVX2 (<c>ONEDNN_MAX_CPU_ISA</c>), which oneDNN reads
+    /// when it creates its first kernel, so this runs before TorchSharp loads. A user's own <c>ONEDNN_MAX_CPU_ISA</c> wins, and
+    /// <c>GPTNAS_NATIVE_ONEDNN=1</c> keeps oneDNN's choice.
+    /// </summary>
+    private static void AvoidBrokenConvolutions()
+    {
+        if (Marshal.PtrToStringUTF8(GetEnv("ONEDNN_MAX_CPU_ISA")) is { } isa) { OneDnnIsa = $"ONEDNN_MAX_CPU_ISA={isa} (set by the user)"; return; }
+        if (Environment.GetEnvironmentVariable("GPTNAS_NATIVE_ONEDNN") == "1") return;
+        string cpu;
+        try { cpu = File.ReadAllText("/proc/cpuinfo"); }
+        catch (IOException) { return; }
+        if (!cpu.Contains("AuthenticAMD", StringComparison.Ordinal) || !cpu.Contains(" avx512f", StringComparison.Ordinal)) return;
+        try
+        {
+            if (SetEnv("ONEDNN_MAX_CPU_ISA", "AVX2", 0) == 0) OneDnnIsa = "ONEDNN_MAX_CPU_ISA=AVX2 (TorchRuntime: AMD CPU with AVX-512)";
+        }
+        catch (EntryPointNotFoundException) { }
+        catch (DllNotFoundException) { }
     }
 
     /// <summary>

@@ -33,7 +33,10 @@ public class ProxyBenchCommandTests
         Assert.Equal(["sampled", "search"], json.GetProperty("sets").EnumerateArray().Select(s => s.GetProperty("set").GetString()));
         Assert.Equal(6, json.GetProperty("rows").GetArrayLength());
         // Each variant is its own proxy (the preset's with its assignments), scored on every architecture and ranked per set and pooled.
-        Assert.Equal(2 * 3, json.GetProperty("variants").GetArrayLength());
+        Assert.Equal(3 * 3, json.GetProperty("variants").GetArrayLength()); // bf16, full and the parameter count, per set and pooled
+        var byParameters = json.GetProperty("variants").EnumerateArray().Single(v => v.GetProperty("proxy").GetString() == "parameters" && v.GetProperty("set").GetString() == "all");
+        Assert.Equal(0, byParameters.GetProperty("proxy_seconds").GetDouble());
+        Assert.Equal(["bf16", "full", "proxy"], byParameters.GetProperty("kendall_tau_against").EnumerateObject().Select(p => p.Name).Order());
         var settings = json.GetProperty("variant_settings").EnumerateArray().ToDictionary(v => v.GetProperty("name").GetString()!, v => v.GetProperty("proxy"));
         Assert.Equal("full", settings["full"].GetProperty("acceleration").GetString());
         Assert.False(settings["full"].GetProperty("training").GetProperty("bf16_autocast").GetBoolean());

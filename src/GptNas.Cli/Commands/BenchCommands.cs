@@ -235,7 +235,7 @@ public static class BenchCommands
                                $"regret = {outcome.Optimum:F2} - C10 test (mean±standard error); at opt. = share of runs that returned a cell with the best C10 test.");
         foreach (var d in outcome.Differences)
         {
-            var parts = metrics.Select((m, i) => $"{m.Label} {d.Metrics[i].Mean.ToString("+0.00;-0.00", CultureInfo.InvariantCulture)} ± {d.Metrics[i].StandardError:F2}");
+            var parts = metrics.Select((m, i) => $"{m.Label} {(Math.Round(d.Metrics[i].Mean, 2) + 0.0).ToString("+0.00;-0.00", CultureInfo.InvariantCulture)} ± {d.Metrics[i].StandardError:F2}");
             AnsiConsole.MarkupLine($"[bold]{d.Minuend} - {d.Subtrahend}[/] ({Nb201Strategies.Track(d.Minuend)}, paired by run, ± standard error): {string.Join(", ", parts)}");
         }
     }

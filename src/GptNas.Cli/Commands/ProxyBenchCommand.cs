@@ -78,6 +78,7 @@ public static class ProxyBenchCommand
         var f = outcome.Final;
         AnsiConsole.MarkupLine(Markup.Escape($"proxy: {Describe(outcome.Proxy)}; final: {f.Epochs} epochs, batch {f.BatchSize}, lr {f.LearningRate} {f.Schedule}, " +
                                              $"{(outcome.FinalMaxTrainImages > 0 ? $"at most {outcome.FinalMaxTrainImages:N0}" : "all")} training images, scored by test top-1"));
+        AnsiConsole.MarkupLine($"{ProxyVariant.Parameters}: the parameter count ranked as a score, the zero-cost baseline");
         foreach (var v in outcome.VariantSettings)
             AnsiConsole.MarkupLine(Markup.Escape($"{v.Name}: {string.Join(" ", v.Assignments)} ({Describe(v.Proxy)})"));
     }
