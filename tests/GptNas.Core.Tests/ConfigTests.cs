@@ -9,11 +9,12 @@ public class ConfigTests
     [Fact]
     public void OverridesReachNestedSettings()
     {
-        var config = ConfigOverrides.Apply(Presets.Get("quick"), ["ga.population=12", "proxy.training.epochs=3", "space.widths=8,16", "proxy.acceleration=full", "ga.reconstruct=false", "proxy.train_fraction=0.5"]);
+        var config = ConfigOverrides.Apply(Presets.Get("quick"), ["ga.population=12", "proxy.training.epochs=3", "space.widths=8,16", "proxy.acceleration=predicted", "ga.reconstruct=false", "proxy.train_fraction=0.5"]);
         Assert.Equal(12, config.Ga.Population);
         Assert.Equal(3, config.Proxy.Training.Epochs);
         Assert.Equal([8, 16], config.Space.Widths);
-        Assert.Equal(Acceleration.Full, config.Proxy.Acceleration);
+        Assert.Equal(Acceleration.Predicted, config.Proxy.Acceleration);
+        Assert.Equal(Acceleration.Full, Presets.Get("quick").Proxy.Acceleration);
         Assert.False(config.Ga.Reconstruct);
         Assert.Equal(0.5, config.Proxy.TrainFraction);
     }

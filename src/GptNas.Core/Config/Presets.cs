@@ -33,6 +33,9 @@ public static class Presets
             Training = new TrainingConfig { Epochs = 2, BatchSize = 128, LearningRate = 0.05, WarmupEpochs = 0.3, Schedule = ScheduleKind.Cosine, CropPadding = 2, Flip = true },
             MaxTrainImages = 5_400,
             TimeoutSeconds = 300,
+            // Measured with gptnas bench proxy over 20 sampled architectures on Fashion-MNIST and CIFAR-10 (README): training
+            // every parameter ranks them as the final recipe does far better than the paper's acceleration, at about its cost.
+            Acceleration = Acceleration.Full,
         },
         Final = new TrainingConfig { Epochs = 15, BatchSize = 128, LearningRate = 0.05, WarmupEpochs = 0.5, Schedule = ScheduleKind.Cosine, CropPadding = 2, Flip = true },
     };
