@@ -107,6 +107,7 @@ internal static class GptNasSide
             ["blas"] = "MKL (linked into libtorch_cpu), oneDNN for convolutions",
             ["allocator"] = tunedMalloc ? "glibc malloc, mallopt mmap_threshold 32 MiB + trim_threshold max (TorchRuntime)" : "glibc malloc, default thresholds",
             ["omp_wait"] = TorchRuntime.OpenMpWaiting,
+            ["onednn_isa"] = TorchRuntime.OneDnnIsa,
             ["memory_format"] = config.ChannelsLast ? "channels_last" : "contiguous",
             ["bf16_autocast"] = config.Bf16Autocast,
         };

@@ -18,7 +18,7 @@ public static class ReportWriter
         Plots.BestFitness(runs, Path.Combine(folder, "best_fitness.png"));
         Plots.AccuracyAgainstParameters(runs, Path.Combine(folder, "accuracy_vs_parameters.png"));
         Plots.FinalTraining(runs, Path.Combine(folder, "final_loss.png"), Path.Combine(folder, "final_accuracy.png"));
-        foreach (var (run, index) in runs.Select((r, i) => (r, i)).Where(r => r.r.Evaluation is not null))
+        foreach (var (run, index) in Evaluated(runs))
             Plots.ConfusionMatrix(run.Evaluation!, Path.Combine(folder, ConfusionFile(runs, index)));
         var html = Path.Combine(folder, "index.html");
         File.WriteAllText(html, Html(runs));
@@ -72,11 +72,11 @@ public static class ReportWriter
                      ("final_accuracy.png", "Final training of the best architecture: validation top-1."),
                  })
             text.Append($"<figure><img src=\"{file}\" alt=\"{caption}\"><figcaption>{caption}</figcaption></figure>");
-        if (runs.Any(r => r.Evaluation is not null))
+        if (Evaluated(runs).Any())
         {
             text.Append("<h2>Evaluation of the final models</h2><p>From <code>gptnas evaluate</code>: each class's accuracy (recall) and precision, " +
                         "and the confusion matrix (rows: true class; columns: predicted class).</p>");
-            foreach (var (run, index) in runs.Select((r, i) => (r, i)).Where(r => r.r.Evaluation is not null))
+            foreach (var (run, index) in Evaluated(runs))
             {
                 var e = run.Evaluation!;
                 text.Append($"<h3>{Encode(run.Name)}</h3><p>{Encode(e.Split)} split of {Encode(e.Data)}: top-1 {Percent(e.Top1)} %" +
@@ -90,6 +90,10 @@ public static class ReportWriter
         text.Append("</body></html>\n");
         return text.ToString();
     }
+
+    /// <summary>The runs whose model <c>gptnas evaluate</c> has evaluated, with their place in the report.</summary>
+    private static IEnumerable<(RunSummary Run, int Index)> Evaluated(IReadOnlyList<RunSummary> runs) =>
+        runs.Select((run, index) => (run, index)).Where(r => r.run.Evaluation is not null);
 
     /// <summary>The confusion matrix's file: <c>gptnas evaluate</c>'s own name in a one-run report (its run's report folder), one per run otherwise.</summary>
     private static string ConfusionFile(IReadOnlyList<RunSummary> runs, int index) => runs.Count == 1 ? "confusion.png" : $"confusion_{index}.png";

@@ -17,7 +17,7 @@ public static class EvaluateRun
     /// <param name="dataName">The data set, as <c>--data</c> takes it; null: the one the model was trained on.</param>
     public static ModelEvaluation Evaluate(LoadedModel model, string? dataName, string split, Action<string>? log = null)
     {
-        if (!Splits.Contains(split)) throw new GptNasException($"--split '{split}' is not a split; use {string.Join(" or ", Splits)}");
+        if (!Splits.Contains(split)) throw new GptNasException($"--split must be {string.Join(" or ", Splits)}, got '{split}'");
         var input = model.Input;
         dataName ??= input.Data.Length > 0 ? input.Data
             : throw new GptNasException($"'{model.Folder.ModelInputFile}' does not name the data the model was trained on; give --data");
@@ -38,7 +38,7 @@ public static class EvaluateRun
         {
             Data = dataName, Split = split, Images = result.Images, Top1 = result.Top1, Top5 = input.ClassNames.Length > 5 ? result.Top5 : null,
             Loss = result.Loss, Hash = model.Architecture.Hash, Confusion = confusion.Counts,
-            Classes = input.ClassNames.Select((name, c) => new ClassEvaluation(name, confusion.Counts[c].Sum(), confusion.Recall(c), confusion.Precision(c))).ToList(),
+            Classes = input.ClassNames.Select((name, c) => new ClassEvaluation(name, confusion.Images(c), confusion.Recall(c), confusion.Precision(c))).ToList(),
         };
         Write(model.Folder, evaluation);
         return evaluation;

@@ -46,10 +46,7 @@ public sealed record ProxyVariant(string Name, IReadOnlyList<string> Assignments
     /// <summary>The zero-cost baseline every proxy should beat: the parameter count, ranked as if it were a score.</summary>
     public const string Parameters = "parameters";
 
-    /// <summary>
-    /// <c>name: key=value key=value</c> (the <c>proxy.</c> prefix may be left out), applied to <paramref name="search"/>'s proxy;
-    /// <c>bf16</c> alone is the search's proxy under bf16 autocast.
-    /// </summary>
+    /// <summary><c>name: key=value key=value</c> (the <c>proxy.</c> prefix may be left out), applied to <paramref name="search"/>'s proxy.</summary>
     public static ProxyVariant Parse(string text, SearchConfig search)
     {
         var colon = text.IndexOf(':');
@@ -59,10 +56,7 @@ public sealed record ProxyVariant(string Name, IReadOnlyList<string> Assignments
         if (name.Length == 0 || name is Base or Parameters)
             throw new GptNasException($"--variant '{text}': give it a name other than '{Base}' or '{Parameters}', e.g. --variant \"full: acceleration=full\"");
         if (assignments.Count == 0)
-        {
-            if (name != "bf16") throw new GptNasException($"--variant '{text}': no settings; write it as name: key=value, e.g. \"full: acceleration=full\"");
-            assignments.Add("proxy.training.bf16_autocast=true");
-        }
+            throw new GptNasException($"--variant '{text}': no settings; write it as name: key=value, e.g. \"full: acceleration=full\"");
         try
         {
             var config = ConfigOverrides.Apply(search, assignments);

@@ -23,8 +23,6 @@ public static class EvaluateCommand
         };
         command.SetAction(parse => UserErrors.Run(() =>
         {
-            if (!EvaluateRun.Splits.Contains(parse.GetValue(split)!))
-                throw new UsageException($"--split must be {string.Join(" or ", EvaluateRun.Splits)}, got '{parse.GetValue(split)}'");
             TorchRuntime.SetThreads(parse.GetValue(threads));
             using var loaded = LoadedModel.Open(ExportCommand.ModelPath(parse.GetValue(run), parse.GetValue(model)), ExportCommand.Log);
             var evaluation = EvaluateRun.Evaluate(loaded, parse.GetValue(data), parse.GetValue(split)!, ExportCommand.Log);

@@ -45,7 +45,7 @@ public static class ProxyBenchCommand
             if (parse.GetValue(finalImages) < 0) throw new UsageException("--final-images must be 0 (all) or more");
             var search = ConfigOverrides.Apply(Presets.Get(parse.GetValue(preset)!), parse.GetValue(set) ?? []) with { Seed = parse.GetValue(seed) };
             search.Validate();
-            var variantTexts = (parse.GetValue(variants) ?? []).Concat(parse.GetValue(bf16) ? ["bf16"] : []).ToList();
+            var variantTexts = (parse.GetValue(variants) ?? []).Concat(parse.GetValue(bf16) ? ["bf16: training.bf16_autocast=true"] : []).ToList();
             var parsed = variantTexts.Select(v => ProxyVariant.Parse(v, search)).ToList();
             if (parsed.GroupBy(v => v.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
                 throw new UsageException($"--variant: the name '{twice.Key}' is given twice; give each variant its own name");

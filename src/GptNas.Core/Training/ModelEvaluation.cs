@@ -7,14 +7,14 @@ namespace GptNas.Training;
 public sealed class ConfusionMatrix(int classes)
 {
     public long[][] Counts { get; } = Enumerable.Range(0, classes).Select(_ => new long[classes]).ToArray();
-    public int Classes => Counts.Length;
-    public long Total => Counts.Sum(row => row.Sum());
-    public long Correct => Enumerable.Range(0, Classes).Sum(c => Counts[c][c]);
 
     public void Add(int truth, int predicted) => Counts[truth][predicted]++;
 
+    /// <summary>Images of class <paramref name="c"/>.</summary>
+    public long Images(int c) => Counts[c].Sum();
+
     /// <summary>Share of class <paramref name="c"/>'s images labelled <paramref name="c"/> (its per-class accuracy); NaN when it has none.</summary>
-    public double Recall(int c) => Ratio(Counts[c][c], Counts[c].Sum());
+    public double Recall(int c) => Ratio(Counts[c][c], Images(c));
 
     /// <summary>Share of the images labelled <paramref name="c"/> that are <paramref name="c"/>; NaN when none was.</summary>
     public double Precision(int c) => Ratio(Counts[c][c], Counts.Sum(row => row[c]));

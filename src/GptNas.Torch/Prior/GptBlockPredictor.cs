@@ -76,10 +76,6 @@ public sealed class OnlineGptBlockPredictor(ArchitecturePrior prior, SamplingOpt
     private readonly GptBlockPredictor _predictor = new(prior, sampling);
     private int _refits;
 
-    /// <summary>Refits so far, and the mean training loss of the last one.</summary>
-    public int Refits => _refits;
-    public double LastLoss { get; private set; } = double.NaN;
-
     public BlockPrediction Predict(Architecture prefix, BlockPosition position, Random random) => _predictor.Predict(prefix, position, random);
 
     public void Refit(IReadOnlyList<Architecture> weighted)
@@ -92,7 +88,7 @@ public sealed class OnlineGptBlockPredictor(ArchitecturePrior prior, SamplingOpt
         };
         using var oneThread = TorchRuntime.OneThread();
         using var trainer = new GptTrainer(prior.Gpt, training);
-        LastLoss = trainer.Fit(sequences)[^1].Loss;
+        trainer.Fit(sequences);
     }
 
     public void Dispose() => prior.Dispose();
