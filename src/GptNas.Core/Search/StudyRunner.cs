@@ -84,7 +84,9 @@ public sealed class StudyRunner<T>(
         {
             var duplicate = options.ReuseDuplicates ? Duplicate(trial, individual.Rung) : null;
             var result = duplicate ?? evaluator.Evaluate(individual, trial.Seed, limit.Token);
-            // An evaluation that checked its token too rarely to stop in time still ran past the limit: it fails all the same.
+            // An evaluation that checked its token too rarely to stop in time still ran past the limit: it fails all the same,
+            // judged by the clock, since on a busy machine the limit's timer may not have fired yet.
+            if (duplicate is null && options.TrialTimeout is { } limitTime && clock.Elapsed > limitTime) limit.Cancel();
             if (duplicate is null) limit.Token.ThrowIfCancellationRequested();
             var metrics = new Dictionary<string, double>(result.Metrics) { [TrialMetrics.Seconds] = clock.Elapsed.TotalSeconds };
             foreach (var (key, value) in individual.PriorCounts) metrics[key] = value;
