@@ -14,6 +14,9 @@ internal sealed record BenchCase(string Name, string Network, Shape Input, int S
     /// <summary>GPT: vocabulary size of the random token data (ids 3..511; 0-2 are gptnas's reserved tokens).</summary>
     public const int GptVocabulary = 512;
 
+    /// <summary>GPT: steps per timed chunk (gptnas's GPT trainer times whole epochs, so an epoch is one chunk).</summary>
+    public const int GptChunk = 5;
+
     public bool IsGpt => Network == "gpt";
 
     public string Unit => IsGpt ? "tokens/s" : "images/s";
@@ -23,7 +26,7 @@ internal sealed record BenchCase(string Name, string Network, Shape Input, int S
         new("cnn32", "resnet8w", new Shape(3, 32, 32), 20, 5, "resnet8w (conv stem 32 + BN + ReLU + BasicBlocks 32, 64/2, 128/2) on 3x32x32"),
         new("cnn28", "resnet8w", new Shape(1, 28, 28), 20, 5, "resnet8w on 1x28x28"),
         new("resnet18", "resnet18", new Shape(3, 32, 32), 12, 3, "torchvision resnet18 from the block space on 3x32x32"),
-        new("gpt", "gpt", new Shape(1, 1, 10), 30, 30, "GPT 4 layers, 4 heads, d_model 128, context 10, vocabulary 512, AdamW, clip 1.0"),
+        new("gpt", "gpt", new Shape(1, 1, 10), 60, 10, "GPT 4 layers, 4 heads, d_model 128, context 10, vocabulary 512, AdamW, clip 1.0"),
     ];
 
     /// <summary>Cases the driver compares by default.</summary>

@@ -13,7 +13,12 @@ internal static class Driver
     /// <param name="Rate">Rate of the run's median step (the whole timed span's for the GPT).</param>
     /// <param name="BestRate">Rate of the run's fastest step.</param>
     /// <param name="MeanRate">Rate over the whole timed span.</param>
-    private sealed record RunResult(int Round, double Rate, double BestRate, double MeanRate, double PeakRssMb, JsonElement Settings);
+    /// <param name="BaselineRssMb">Resident set after imports, model and data, before the first step.</param>
+    /// <param name="PeakRssMb">High-water resident set during the training (reset at the baseline).</param>
+    private sealed record RunResult(int Round, double Rate, double BestRate, double MeanRate, double BaselineRssMb, double PeakRssMb, JsonElement Settings)
+    {
+        public double PeakAboveBaselineMb => PeakRssMb - BaselineRssMb;
+    }
 
     private static Options? _options;
 
@@ -47,7 +52,7 @@ internal static class Driver
                     if (!results.TryGetValue((caseName, side.Name), out var list)) results[(caseName, side.Name)] = list = [];
                     list.Add(result);
                     Console.WriteLine($"round {round}: {side.Name,-28} {result.Rate,9:F1} {benchCase.Unit} median step, {result.BestRate,9:F1} fastest, " +
-                                      $"{result.MeanRate,9:F1} mean; peak RSS {result.PeakRssMb,6:F0} MB");
+                                      $"{result.MeanRate,9:F1} mean; RSS {result.BaselineRssMb,6:F0} MB after build, peak {result.PeakRssMb,6:F0} MB");
                 }
         }
         Console.WriteLine();
@@ -60,15 +65,18 @@ internal static class Driver
     {
         if (cases.Count == 0) return;
         List<RunResult> Of(BenchCase c, Side s) => results.GetValueOrDefault((c.Name, s.Name)) ?? [];
-        var reference = sides.FirstOrDefault(s => s.Name == "pytorch") ?? sides[^1];
+        var reference = _options!.Get("reference") is { } named
+            ? sides.FirstOrDefault(s => s.Name == named) ?? throw new ArgumentException($"--reference {named} is not one of the --sides")
+            : sides.FirstOrDefault(s => s.Name == "pytorch") ?? sides[^1];
         var r = reference.Name;
         Console.WriteLine();
-        Console.WriteLine("Per run: the rate of its median step and of its fastest step (the GPT: of its whole timed epoch). Per side: the " +
+        Console.WriteLine($"Per run: the rate of its median step and of its fastest step (the GPT: of its {BenchCase.GptChunk}-step chunks). Per side: the " +
                           "median over the rounds. Ratios: each round's run against the " + r + " run of the same round, median over the " +
-                          "rounds (robust to the shared machine's slow spells).");
+                          "rounds (robust to the shared machine's slow spells). Memory (VmHWM, both sides): the resident set after imports, " +
+                          "model and data, and the training's peak above it.");
         Console.WriteLine();
-        Console.WriteLine($"| case | side | median step | fastest step | mean over run | vs {r}, median step | vs {r}, fastest step | peak RSS MB | RSS vs {r} |");
-        Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Console.WriteLine($"| case | side | median step | fastest step | mean over run | vs {r}, median step | vs {r}, fastest step | RSS after build MB | peak above it MB | peak RSS MB | peak vs {r} |");
+        Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var c in cases)
         {
             var referenceRuns = Of(c, reference);
@@ -80,7 +88,8 @@ internal static class Driver
                 double Paired(Func<RunResult, double> value) =>
                     Stats.Median(runs.Join(referenceRuns, x => x.Round, x => x.Round, (a, b) => value(a) / value(b)).ToList());
                 Console.WriteLine($"| {c.Name} | {side.Name} | {Median(x => x.Rate):F1} | {Median(x => x.BestRate):F1} | {Median(x => x.MeanRate):F1} | " +
-                                  $"{Paired(x => x.Rate):F2}x | {Paired(x => x.BestRate):F2}x | {Median(x => x.PeakRssMb):F0} | {Paired(x => x.PeakRssMb):F2}x |");
+                                  $"{Paired(x => x.Rate):F2}x | {Paired(x => x.BestRate):F2}x | {Median(x => x.BaselineRssMb):F0} | {Median(x => x.PeakAboveBaselineMb):F0} | " +
+                                  $"{Median(x => x.PeakRssMb):F0} | {Paired(x => x.PeakRssMb):F2}x |");
             }
         }
         Console.WriteLine();
@@ -133,8 +142,7 @@ internal static class Driver
     {
         // Both sides get the same counts: the case's unless given.
         var steps = options.Int("steps", benchCase.Steps).ToString();
-        // The GPT warms up for one whole epoch of `steps` batches (GptTrainer times whole epochs), so both sides do.
-        var warmup = (benchCase.IsGpt ? int.Parse(steps) : options.Int("warmup", benchCase.Warmup)).ToString();
+        var warmup = options.Int("warmup", benchCase.Warmup).ToString();
         var start = ChildStart(benchCase, side, ["--steps", steps, "--warmup", warmup]);
         using var process = Process.Start(start)!;
         var errors = process.StandardError.ReadToEndAsync();
@@ -149,8 +157,8 @@ internal static class Driver
         using var json = JsonDocument.Parse(line);
         var root = json.RootElement;
         double Read(string name) => root.TryGetProperty(name, out var value) ? value.GetDouble() : root.GetProperty("rate").GetDouble();
-        return new RunResult(round, Read("median_step_rate"), Read("best_step_rate"), Read("rate"), root.GetProperty("peak_rss_mb").GetDouble(),
-            root.GetProperty("settings").Clone());
+        return new RunResult(round, Read("median_step_rate"), Read("best_step_rate"), Read("rate"), root.GetProperty("baseline_rss_mb").GetDouble(),
+            root.GetProperty("peak_rss_mb").GetDouble(), root.GetProperty("settings").Clone());
     }
 
     private static int RunInherited(string caseName, Options options)
@@ -200,7 +208,11 @@ internal static class Driver
     /// A side: "gptnas" or "pytorch", with modifiers after '+': channels-last / no-channels-last, bf16 / no-bf16,
     /// default-malloc (gptnas without its mallopt tuning), tuned-malloc (PyTorch with the same glibc thresholds
     /// as gptnas), default-omp-wait (gptnas with libgomp's default spinning), gptnas-omp-wait (PyTorch with
-    /// gptnas's GOMP_SPINCOUNT), passive (OMP_WAIT_POLICY=PASSIVE), env:NAME=VALUE (any environment variable).
+    /// gptnas's GOMP_SPINCOUNT), openblas-openmp (PyTorch's BLAS calls in libgomp's pool, the only pool then, instead of
+    /// OpenBLAS's own pthreads beside it), onednn-avx2 (PyTorch with oneDNN capped at AVX2, as gptnas caps it on AMD CPUs
+    /// with AVX-512), native-onednn (gptnas without that cap), dropout0 (the GPT without dropout), passive
+    /// (OMP_WAIT_POLICY=PASSIVE), env:NAME=VALUE (any environment variable). <c>pytorch+equal</c> is PyTorch at gptnas's
+    /// settings: channels-last, gptnas-omp-wait, tuned-malloc, openblas-openmp and, where gptnas applies it, onednn-avx2.
     /// </summary>
     internal sealed record Side(string Name, bool Peer, List<string> Arguments, List<(string Name, string Value)> Environment)
     {
@@ -217,7 +229,7 @@ internal static class Driver
             };
             var arguments = new List<string>();
             var environment = new List<(string, string)>();
-            foreach (var modifier in parts.Skip(1))
+            foreach (var modifier in parts.Skip(1).SelectMany(m => m == "equal" && peer ? EqualSettings : [m]))
             {
                 switch (modifier)
                 {
@@ -230,6 +242,10 @@ internal static class Driver
                     case "gptnas-omp-wait" when peer: environment.Add(("GOMP_SPINCOUNT", TorchRuntime.OpenMpSpinCount.ToString())); break;
                     case "tuned-malloc" when peer:
                         environment.Add(("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=17179869184")); break;
+                    case "openblas-openmp" when peer: environment.Add(("LD_LIBRARY_PATH", OpenBlasOpenMp)); break;
+                    case "onednn-avx2" when peer: environment.Add(("ONEDNN_MAX_CPU_ISA", "AVX2")); break;
+                    case "native-onednn" when !peer: environment.Add(("GPTNAS_NATIVE_ONEDNN", "1")); break;
+                    case "dropout0": arguments.AddRange(["--dropout", "0"]); break;
                     case "passive": environment.Add(("OMP_WAIT_POLICY", "PASSIVE")); break;
                     case var env when env.StartsWith("env:", StringComparison.Ordinal) && env.Contains('='):
                         environment.Add((env[4..env.IndexOf('=')], env[(env.IndexOf('=') + 1)..])); break;
@@ -237,6 +253,19 @@ internal static class Driver
                 }
             }
             return new Side(text, peer, arguments, environment);
+        }
+
+        /// <summary>Debian's OpenMP build of OpenBLAS (libopenblas0-openmp); first on the library path, libblas.so.3 resolves to it.</summary>
+        private const string OpenBlasOpenMp = "/usr/lib/x86_64-linux-gnu/openblas-openmp";
+
+        private static IEnumerable<string> EqualSettings =>
+            new[] { "channels-last", "gptnas-omp-wait", "tuned-malloc", "openblas-openmp" }.Concat(GptNasCapsOneDnn() ? ["onednn-avx2"] : []);
+
+        /// <summary>Whether gptnas caps oneDNN at AVX2 on this CPU (TorchRuntime's rule: AMD with AVX-512).</summary>
+        private static bool GptNasCapsOneDnn()
+        {
+            var cpu = File.ReadAllText("/proc/cpuinfo");
+            return cpu.Contains("AuthenticAMD", StringComparison.Ordinal) && cpu.Contains(" avx512f", StringComparison.Ordinal);
         }
     }
 }

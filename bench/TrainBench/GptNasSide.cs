@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using GptNas.Corpora;
 using GptNas.Gpt;
@@ -22,7 +23,7 @@ internal static class GptNasSide
         TorchRuntime.SetThreads(threads);
         var steps = options.Int("steps", benchCase.Steps);
         var warmup = options.Int("warmup", benchCase.Warmup);
-        var (rate, medianRate, bestRate, seconds) = benchCase.IsGpt ? RunGpt(steps) : RunCnn(benchCase, steps, warmup, options);
+        var (rate, medianRate, bestRate, seconds, baseline) = benchCase.IsGpt ? RunGpt(steps, warmup, options) : RunCnn(benchCase, steps, warmup, options);
         var result = new Dictionary<string, object>
         {
             ["rate"] = rate,
@@ -34,22 +35,25 @@ internal static class GptNasSide
             ["case"] = benchCase.Name,
             ["steps"] = steps,
             ["warmup"] = warmup,
+            ["baseline_rss_mb"] = baseline,
             ["peak_rss_mb"] = Memory.PeakRssMb(),
-            ["settings"] = Settings(options),
+            ["settings"] = Settings(benchCase, options),
         };
         Console.WriteLine(JsonSerializer.Serialize(result));
         return 0;
     }
 
-    private static (double Rate, double MedianStepRate, double BestStepRate, double Seconds) RunCnn(BenchCase benchCase, int steps, int warmup, Options options)
+    private static (double Rate, double MedianStepRate, double BestStepRate, double Seconds, double BaselineRssMb) RunCnn(
+        BenchCase benchCase, int steps, int warmup, Options options)
     {
         var architecture = ArchitectureCatalog.Build(benchCase.Network, benchCase.Input, BenchCase.Classes);
         using var network = NetworkBuilder.Build(architecture, new Seeds(0));
         var config = Config(options);
         var data = new FixedBatches(benchCase.Input, BenchCase.Classes, BenchCase.BatchSize, warmup + steps);
         var clock = new StepClock(warmup * BenchCase.BatchSize);
+        var baseline = Memory.Baseline();
         new Trainer(config).Fit(network, data, progress: clock);
-        return (clock.TimedImages / clock.Seconds, BenchCase.BatchSize / clock.MedianStepSeconds, BenchCase.BatchSize / clock.FastestStepSeconds, clock.Seconds);
+        return (clock.TimedImages / clock.Seconds, BenchCase.BatchSize / clock.MedianStepSeconds, BenchCase.BatchSize / clock.FastestStepSeconds, clock.Seconds, baseline);
     }
 
     /// <summary>The training settings both sides use: SGD 0.01 constant, momentum 0.9 nesterov, weight decay 5e-4.</summary>
@@ -72,33 +76,35 @@ internal static class GptNasSide
         !options.Has(name) ? fallback : options.Get(name) is null or "on" or "true" or "1";
 
     /// <summary>
-    /// Two epochs of <c>steps</c> batches each: sequences of 10 random tokens each make exactly one full window of
-    /// context 10, so one step is 128 windows x 10 tokens. Epoch 1 warms up, epoch 2 is timed.
+    /// GptTrainer times whole epochs, so the GPT's steps are timed in chunks of <see cref="BenchCase.GptChunk"/>: one epoch
+    /// is that many batches of 128 random windows of 10 tokens, the warm-up epochs come first, and the median, fastest and
+    /// mean are over the timed epochs (the peer times the same chunks).
     /// </summary>
-    /// <remarks>GptTrainer reports whole epochs only, so the GPT has no per-step rates (all three are the timed
-    /// epoch's) and its warm-up is one epoch: the GPT case gives both sides warm-up = steps.</remarks>
-    private static (double Rate, double MedianStepRate, double BestStepRate, double Seconds) RunGpt(int steps)
+    private static (double Rate, double MedianStepRate, double BestStepRate, double Seconds, double BaselineRssMb) RunGpt(int steps, int warmup, Options options)
     {
-        var config = GptConfig.Paper;
+        var config = GptConfig.Paper with { Dropout = double.Parse(options.Get("dropout", GptConfig.Paper.Dropout.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture) };
         var random = new Random(1);
-        var sequences = Enumerable.Range(0, steps * BenchCase.BatchSize)
+        var sequences = Enumerable.Range(0, BenchCase.GptChunk * BenchCase.BatchSize)
             .Select(_ => Enumerable.Range(0, config.Context).Select(_ => random.Next(3, BenchCase.GptVocabulary)).ToArray()).ToArray();
         using var model = new GptModel(config, BenchCase.GptVocabulary, seed: 0);
+        var warmupEpochs = warmup / BenchCase.GptChunk;
         var training = new GptTrainingConfig
         {
-            Epochs = 2, BatchSize = BenchCase.BatchSize, LearningRate = 1e-4, Optimizer = GptOptimizer.AdamW, WeightDecay = 0.01, GradientClip = 1.0,
+            Epochs = warmupEpochs + steps / BenchCase.GptChunk, BatchSize = BenchCase.BatchSize, LearningRate = 1e-4,
+            Optimizer = GptOptimizer.AdamW, WeightDecay = 0.01, GradientClip = 1.0,
         };
         using var trainer = new GptTrainer(model, training);
-        var epochs = trainer.Fit(sequences);
-        var timed = epochs[^1];
-        return (timed.TokensPerSecond, timed.TokensPerSecond, timed.TokensPerSecond, timed.Seconds);
+        var baseline = Memory.Baseline();
+        var timed = trainer.Fit(sequences).Skip(warmupEpochs).ToList();
+        var seconds = timed.Sum(e => e.Seconds);
+        return (timed.Sum(e => e.Tokens) / seconds, Stats.Median(timed.Select(e => e.TokensPerSecond).ToList()), timed.Max(e => e.TokensPerSecond), seconds, baseline);
     }
 
-    private static Dictionary<string, object> Settings(Options options)
+    private static Dictionary<string, object> Settings(BenchCase benchCase, Options options)
     {
         var config = Config(options);
         var tunedMalloc = Environment.GetEnvironmentVariable("GPTNAS_DEFAULT_MALLOC") != "1";
-        return new Dictionary<string, object>
+        var settings = new Dictionary<string, object>
         {
             ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "?",
             ["libtorch"] = "2.10.0 (cpu)",
@@ -111,5 +117,7 @@ internal static class GptNasSide
             ["memory_format"] = config.ChannelsLast ? "channels_last" : "contiguous",
             ["bf16_autocast"] = config.Bf16Autocast,
         };
+        if (benchCase.IsGpt) settings["gpt_dropout"] = options.Get("dropout", GptConfig.Paper.Dropout.ToString(CultureInfo.InvariantCulture));
+        return settings;
     }
 }

@@ -34,7 +34,9 @@ def parse():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--channels-last", action="store_true", help="CNN weights and inputs in channels-last memory format")
-    p.add_argument("--profile", action="store_true", help="CNN: print the time of each phase of a step instead of JSON")
+    p.add_argument("--dropout", type=float, default=0.1, help="GPT: dropout (gptnas's default 0.1)")
+    p.add_argument("--profile", action="store_true",
+                   help="print the time of each phase of a step instead of JSON (the GPT: also torch.autograd.profiler's top operators)")
     return p.parse_args()
 
 
@@ -198,8 +200,24 @@ class Gpt(nn.Module):
 
 # ---- the timed loops ----
 
+def status_mb(key):
+    """A line of /proc/self/status in MB: VmRSS (now) or VmHWM (high water), the counters gptnas's side reads."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(key):
+                return int(line.split()[1]) / 1024.0  # kB
+    return float("nan")
+
+
+def baseline_rss_mb():
+    """The resident set after imports, model and data, with the high-water mark reset to it (Linux 4.0+)."""
+    with open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")
+    return status_mb("VmRSS:")
+
+
 def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+    return status_mb("VmHWM:")
 
 
 def blas_library():
@@ -224,6 +242,7 @@ def run_cnn():
     loss_function = nn.CrossEntropyLoss()
     model.train()
     correct = 0
+    baseline = baseline_rss_mb()
 
     phases = ["forward", "loss + item", "zero_grad", "backward", "optimizer step", "accuracy"]
     totals = [0.0] * len(phases)
@@ -254,6 +273,7 @@ def run_cnn():
                 totals[p] += marks[p + 1] - marks[p]
 
     result = timed(step, args.batch, "images")
+    result["baseline_rss_mb"] = baseline
     if args.profile:
         print(f"{args.case}: {result['rate']:.1f} images/s, {1000 * result['seconds'] / args.steps:.1f} ms per step, peak RSS {peak_rss_mb():.0f} MB")
         for name, total in zip(phases, totals):
@@ -264,31 +284,68 @@ def run_cnn():
 
 def run_gpt():
     vocabulary, context = 512, 10
-    model = Gpt(vocabulary, context=context)
+    model = Gpt(vocabulary, context=context, dropout=args.dropout)
     generator = torch.Generator().manual_seed(1)
     batches = [(torch.randint(3, vocabulary, (args.batch, context), generator=generator),
                 torch.randint(3, vocabulary, (args.batch * context,), generator=generator)) for _ in range(4)]
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.01)
     parameters = list(model.parameters())
     model.train()
+    baseline = baseline_rss_mb()
+
+    phases = ["forward", "loss", "zero_grad", "backward", "clip", "optimizer step", "loss.item"]
+    totals = [0.0] * len(phases)
 
     def step(i):
+        marks = [time.perf_counter()]
         x, y = batches[i % len(batches)]
         logits = model(x)
+        marks.append(time.perf_counter())
         loss = F.cross_entropy(logits.view(-1, vocabulary), y, ignore_index=-100)
+        marks.append(time.perf_counter())
         optimizer.zero_grad()
+        marks.append(time.perf_counter())
         loss.backward()
+        marks.append(time.perf_counter())
         nn.utils.clip_grad_norm_(parameters, 1.0)
+        marks.append(time.perf_counter())
         optimizer.step()
+        marks.append(time.perf_counter())
         loss.item()
+        marks.append(time.perf_counter())
+        if i >= args.warmup:
+            for p in range(len(phases)):
+                totals[p] += marks[p + 1] - marks[p]
 
-    return timed(step, args.batch * context, "tokens", per_step_median=False)
+    # gptnas's GPT trainer times whole epochs, so the bench gives it epochs of GPT_CHUNK steps; the same chunks here.
+    result = timed(step, args.batch * context, "tokens", chunk=GPT_CHUNK)
+    result["baseline_rss_mb"] = baseline
+    if args.profile:
+        print(f"gpt: {result['rate']:.0f} tokens/s, {1000 * result['seconds'] / args.steps:.2f} ms per step, dropout {args.dropout}")
+        for name, total in zip(phases, totals):
+            print(f"  {name:<15} {1000 * total / args.steps:8.3f} ms  {100 * total / result['seconds']:5.1f} %")
+        with torch.autograd.profiler.profile() as profile:
+            for i in range(args.steps):
+                step(args.warmup + i)
+        print(f"torch.autograd.profiler over {args.steps} more steps, operators by self CPU time:")
+        print(profile.key_averages().table(sort_by="self_cpu_time_total", row_limit=15))
+        sys.exit(0)
+    return result
 
 
-def timed(step, per_step, unit, per_step_median=True):
+GPT_CHUNK = 5
+
+
+def median(values):
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def timed(step, per_step, unit, chunk=1):
     """The rate over all timed steps, of the median step (robust to a slow spell of a shared machine) and of
-    the fastest step (what the code does when the machine leaves it alone). gptnas's GPT trainer reports
-    whole epochs only, so for the GPT all three are the total's."""
+    the fastest step (what the code does when the machine leaves it alone); with chunk > 1, of the median and
+    fastest run of that many consecutive steps instead (the GPT, as gptnas's side must time it)."""
     for i in range(args.warmup):
         step(i)
     start = time.perf_counter()
@@ -298,10 +355,10 @@ def timed(step, per_step, unit, per_step_median=True):
         step(args.warmup + i)
         times.append(time.perf_counter() - before)
     seconds = time.perf_counter() - start
-    median = sorted(times)[len(times) // 2] if len(times) % 2 else sum(sorted(times)[len(times) // 2 - 1:len(times) // 2 + 1]) / 2
+    spans = [sum(times[i:i + chunk]) for i in range(0, len(times) - chunk + 1, chunk)]
     rate = args.steps * per_step / seconds
-    return {"rate": rate, "median_step_rate": per_step / median if per_step_median else rate,
-            "best_step_rate": per_step / min(times) if per_step_median else rate, "unit": f"{unit}/s", "seconds": seconds}
+    return {"rate": rate, "median_step_rate": chunk * per_step / median(spans), "best_step_rate": chunk * per_step / min(spans),
+            "unit": f"{unit}/s", "seconds": seconds}
 
 
 result = run_gpt() if args.case == "gpt" else run_cnn()
@@ -322,6 +379,9 @@ result.update({
         "omp_wait": ", ".join(f"{k}={os.environ[k]}" for k in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT") if k in os.environ)
                     or "libgomp default (300,000 spins, about 3 ms, then sleep)",
         "memory_format": "channels_last" if args.channels_last else "contiguous",
+        "onednn_isa": os.environ.get("ONEDNN_MAX_CPU_ISA", "oneDNN's own choice"),
     },
 })
+if args.case == "gpt":
+    result["settings"]["gpt_dropout"] = args.dropout
 print(json.dumps(result))

@@ -65,7 +65,7 @@ public static class TrainingRun
         return new TrainedModel
         {
             Hash = architecture.Hash, Parameters = architecture.Parameters, Flops = architecture.Flops,
-            TestTop1 = test.Top1, TestTop5 = test.Top5, TestTop1Flip = test.FlipTop1, TestLoss = test.Loss, TestImages = test.Images,
+            TestTop1 = test.Top1, TestTop5 = test.Top5, TestTop1Augmented = test.AugmentedTop1, TestLoss = test.Loss, TestImages = test.Images,
             Seconds = result.Seconds, History = result.History,
         };
     }

@@ -54,14 +54,30 @@ public class TrainRunTests
         using var temp = new TempFolder();
         var run = Path.Combine(temp.Path, "run");
         var stdout = Succeeds(Train(Data(temp), run, "--set", "test_time_flip=true", "--set", "label_smoothing=0.1", "--set", "alternating_flip=true"));
-        Assert.Contains("top-1 with flip TTA", stdout);
+        Assert.Contains("top-1 with test-time augmentation", stdout);
         var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json"))).RootElement;
-        Assert.InRange(metrics.GetProperty("test_top1_flip").GetDouble(), 0, 1);
+        Assert.InRange(metrics.GetProperty("test_top1_augmented").GetDouble(), 0, 1);
         var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json"))).RootElement.GetProperty("config");
         Assert.Equal(0.1, config.GetProperty("label_smoothing").GetDouble());
         Assert.True(config.GetProperty("alternating_flip").GetBoolean());
         CliAssert.OneLineError(Train(Data(temp), Path.Combine(temp.Path, "other"), "--set", "label_smoothing=1"), "label_smoothing must be in [0, 1)");
         CliAssert.OneLineError(Train(Data(temp), Path.Combine(temp.Path, "other"), "--set", "smoothing=0.1"), "unknown key 'smoothing'", "label_smoothing");
+    }
+
+    [Fact]
+    public void TheFastRecipeIsStoredSettingBySettingAndItsTestTimeAugmentationIsReported()
+    {
+        using var temp = new TempFolder();
+        var run = Path.Combine(temp.Path, "run");
+        var stdout = Succeeds(Train(Data(temp), run, "--set", "recipe=fast", "--set", "label_smoothing=0.05"));
+        Assert.Contains("top-1 with test-time augmentation", stdout);
+        var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json"))).RootElement.GetProperty("config");
+        Assert.Equal("fast", config.GetProperty("recipe").GetString());
+        Assert.True(config.GetProperty("lookahead").GetBoolean());
+        Assert.Equal(1, config.GetProperty("test_time_translate").GetInt32());
+        Assert.Equal("linear", config.GetProperty("schedule").GetString());
+        Assert.Equal(0.05, config.GetProperty("label_smoothing").GetDouble());
+        CliAssert.OneLineError(Train(Data(temp), Path.Combine(temp.Path, "other"), "--set", "recipe=slow"), "unknown recipe; known: fast");
     }
 
     [Fact]

@@ -20,6 +20,24 @@ public class ConfigTests
     }
 
     [Fact]
+    public void ARecipeWritesItsSettingsWhereItIsSetAndALaterSettingWins()
+    {
+        var config = ConfigOverrides.Apply(Presets.Get("quick"), ["final.recipe=fast", "final.label_smoothing=0.1"]);
+        Assert.Equal("fast", config.Final.Recipe);
+        Assert.Equal(0.1, config.Final.LabelSmoothing);
+        Assert.True(config.Final.Lookahead && config.Final.AlternatingFlip && config.Final.TestTimeFlip);
+        Assert.Equal(1, config.Final.TestTimeTranslate);
+        Assert.Equal(Training.ScheduleKind.Linear, config.Final.Schedule);
+        Assert.Equal(15, config.Final.Epochs); // what the recipe does not name stays the preset's
+        // Only the training it was set on takes it.
+        Assert.Equal("", config.Proxy.Training.Recipe);
+        Assert.False(config.Proxy.Training.Lookahead);
+        Assert.Empty(config.Validate());
+        var error = Assert.Throws<GptNasException>(() => ConfigOverrides.Apply(Presets.Get("quick"), ["proxy.training.recipe=slow"]));
+        Assert.Contains("unknown recipe; known: fast", error.Message);
+    }
+
+    [Fact]
     public void UnknownKeyIsRefusedAndNamed()
     {
         var error = Assert.Throws<GptNasException>(() => ConfigOverrides.Apply(Presets.Get("quick"), ["ga.populaton=12"]));

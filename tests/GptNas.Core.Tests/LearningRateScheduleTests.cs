@@ -37,7 +37,18 @@ public class LearningRateScheduleTests
     [Fact]
     public void UnknownScheduleNamesTheChoices()
     {
-        var error = Assert.Throws<ArgumentException>(() => LearningRateSchedule.ParseKind("linear"));
-        Assert.Contains("constant, step or cosine", error.Message);
+        var error = Assert.Throws<ArgumentException>(() => LearningRateSchedule.ParseKind("triangle"));
+        Assert.Contains("constant, step, cosine or linear", error.Message);
+    }
+
+    [Fact]
+    public void LinearRisesThroughTheWarmupThenFallsInAStraightLineToZero()
+    {
+        var schedule = new LearningRateSchedule(0.2, LearningRateSchedule.ParseKind("linear"), WarmupEpochs: 2);
+        Assert.Equal(0.1, schedule.RateAt(1, 10), 9);
+        Assert.Equal(0.2, schedule.RateAt(2, 10), 9);
+        Assert.Equal(0.1, schedule.RateAt(6, 10), 9);
+        Assert.Equal(0.05, schedule.RateAt(8, 10), 9);
+        Assert.Equal(0.0, schedule.RateAt(10, 10), 9);
     }
 }

@@ -5,7 +5,7 @@ using GptNas.Training;
 
 namespace GptNas.Tests;
 
-/// <summary>The training recipe's options do what they say: label smoothing, and the flip test-time augmentation.</summary>
+/// <summary>The training recipe's options do what they say: label smoothing, lookahead, and test-time augmentation by flip and translation.</summary>
 public class TrainerTests
 {
     private const int Side = 8, Classes = 4;
@@ -74,15 +74,84 @@ public class TrainerTests
         var (network, result) = Fit(Recipe with { Epochs = 2, TestTimeFlip = true }, data);
         using (network)
         {
-            Assert.NotNull(result.Test!.FlipTop1);
+            Assert.NotNull(result.Test!.AugmentedTop1);
             var mirrored = new DataSplits(data.Train, null, Squares(64, 1, mirror: true));
             // Scored with the training split's normalization, as the fit scored the test split.
             var trainer = new Trainer(Recipe);
             var onMirror = trainer.Evaluate(network, new DataBatches(mirrored, Recipe).Test, flip: true);
-            Assert.Equal(result.Test.FlipTop1!.Value, onMirror.FlipTop1!.Value, 1e-9);
+            Assert.Equal(result.Test.AugmentedTop1!.Value, onMirror.AugmentedTop1!.Value, 1e-9);
             // Without augmentation, the mirror image of a quadrant is another class: plain top-1 is not invariant.
             Assert.NotEqual(result.Test.Top1, onMirror.Top1);
-            Assert.Null(trainer.Evaluate(network, new DataBatches(data, Recipe).Test).FlipTop1);
+            Assert.Null(trainer.Evaluate(network, new DataBatches(data, Recipe).Test).AugmentedTop1);
+        }
+    }
+
+    [Fact]
+    public void Translation_test_time_augmentation_weighs_the_image_half_and_each_one_pixel_shift_a_quarter()
+    {
+        var data = new DataSplits(Squares(256, 0), null, Squares(64, 1));
+        var (network, result) = Fit(Recipe with { Epochs = 2, TestTimeTranslate = 1 }, data);
+        using (network)
+        {
+            var test = new DataBatches(data, Recipe).Test;
+            long hits = 0;
+            network.eval();
+            using (TorchSharp.torch.no_grad())
+                foreach (var batch in test.Epoch(0))
+                {
+                    using var scope = TorchSharp.torch.NewDisposeScope();
+                    var images = TorchSharp.torch.tensor(batch.Images.AsSpan(0, batch.Count * Side * Side).ToArray(), [batch.Count, 1, Side, Side]);
+                    var padded = TorchSharp.torch.nn.functional.pad(images, [1, 1, 1, 1], TorchSharp.PaddingModes.Reflect);
+                    var logits = 0.5 * network.forward(images) + 0.25 * network.forward(padded[.., .., ..Side, ..Side]) +
+                                 0.25 * network.forward(padded[.., .., 2..(Side + 2), 2..(Side + 2)]);
+                    var labels = TorchSharp.torch.tensor(batch.Labels.AsSpan(0, batch.Count).ToArray());
+                    hits += logits.argmax(1).eq(labels).sum().item<long>();
+                }
+            Assert.Equal((double)hits / 64, result.Test!.AugmentedTop1!.Value, 1e-9);
+            Assert.Null(new Trainer(Recipe).Evaluate(network, test).AugmentedTop1);
+        }
+    }
+
+    [Fact]
+    public void Lookahead_changes_the_trained_weights_and_a_fit_resumed_from_its_checkpoint_ends_as_an_uninterrupted_one()
+    {
+        var data = new DataSplits(Squares(256, 0), null, Squares(64, 1));
+        var config = Recipe with { Epochs = 3, Lookahead = true };
+        var (straight, straightResult) = Fit(config, data);
+        var (plain, _) = Fit(config with { Lookahead = false }, data);
+        var path = Path.Combine(Path.GetTempPath(), $"gptnas-lookahead-{Guid.NewGuid():N}.ckpt");
+        try
+        {
+            using (straight) using (plain)
+            {
+                Assert.True(MaxDifference(straight, plain) > 1e-3, "lookahead did not change the trained weights");
+                Assert.True(straightResult.Test!.Top1 > 0.5, $"with lookahead the network did not learn the squares: {straightResult.Test.Top1}");
+
+                var checkpoint = new TrainingCheckpoint(path, "lookahead test");
+                var batches = new DataBatches(data, config);
+                using var stop = new CancellationTokenSource();
+                using (var killed = NetworkBuilder.Build(Small, new Seeds(config.Seed)))
+                    Assert.ThrowsAny<OperationCanceledException>(() => new Trainer(config).Fit(killed, batches.Train, test: batches.Test,
+                        progress: new StopAfterEpoch(2, stop), checkpoint: checkpoint, cancellation: stop.Token));
+                Assert.Equal(2, checkpoint.EpochsDone());
+                using var resumed = NetworkBuilder.Build(Small, new Seeds(config.Seed));
+                var resumedResult = new Trainer(config).Fit(resumed, batches.Train, test: batches.Test, checkpoint: checkpoint);
+                Assert.Equal(0.0, MaxDifference(straight, resumed));
+                Assert.Equal(straightResult.Test.Top1, resumedResult.Test!.Top1);
+            }
+        }
+        finally { File.Delete(path); }
+    }
+
+    private static double MaxDifference(Network a, Network b) =>
+        a.parameters().Zip(b.parameters()).Max(p => (p.First - p.Second).abs().max().item<float>());
+
+    /// <summary>Cancels the fit once <paramref name="epochs"/> epochs have finished (after their checkpoint, before the next batch).</summary>
+    private sealed class StopAfterEpoch(int epochs, CancellationTokenSource stop) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.Finished is not null && value.Epoch >= epochs) stop.Cancel();
         }
     }
 }

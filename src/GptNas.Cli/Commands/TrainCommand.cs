@@ -20,7 +20,7 @@ public static class TrainCommand
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training split", DefaultValueFactory = _ => 5 };
         var batch = new Option<int>("--batch-size") { Description = "Images per step", DefaultValueFactory = _ => 128 };
         var lr = new Option<double>("--lr") { Description = "Peak SGD learning rate", DefaultValueFactory = _ => 0.05 };
-        var schedule = new Option<string>("--schedule") { Description = "constant, step or cosine", DefaultValueFactory = _ => "cosine" };
+        var schedule = new Option<string>("--schedule") { Description = "constant, step, cosine or linear", DefaultValueFactory = _ => "cosine" };
         var warmup = new Option<double>("--warmup") { Description = "Linear warm-up in epochs", DefaultValueFactory = _ => 0.5 };
         var weightDecay = new Option<double>("--weight-decay") { Description = "L2 weight decay", DefaultValueFactory = _ => 5e-4 };
         var validation = new Option<double>("--validation") { Description = "Share of the training split held out for validation", DefaultValueFactory = _ => 0.1 };
@@ -95,10 +95,10 @@ public static class TrainCommand
         return 0;
     }
 
-    /// <summary>", top-5 x %" where top-5 says something: with 5 classes or fewer it is always 100 %.</summary>
-    /// <summary>What follows the plain test top-1: top-5 where it says something, and top-1 with flip test-time augmentation where it ran.</summary>
+    /// <summary>What follows the plain test top-1: top-5 where it says something (with 5 classes or fewer it is always 100 %), and top-1
+    /// with test-time augmentation where it ran.</summary>
     public static string Top5(TrainedModel result, int classes) =>
-        (classes > 5 ? $", top-5 {result.TestTop5:P2}" : "") + (result.TestTop1Flip is { } flip ? $", top-1 with flip TTA {flip:P2}" : "");
+        (classes > 5 ? $", top-5 {result.TestTop5:P2}" : "") + (result.TestTop1Augmented is { } augmented ? $", top-1 with test-time augmentation {augmented:P2}" : "");
 
     private static ScheduleKind ParseSchedule(string text)
     {

@@ -6,7 +6,8 @@ namespace GptNas.Config;
 
 /// <summary>
 /// <c>--set key=value</c> on any config record: dotted snake_case keys (<c>ga.population=12</c>,
-/// <c>proxy.training.epochs=3</c>). An unknown key or a value of the wrong type is refused, naming the key.
+/// <c>proxy.training.epochs=3</c>). An unknown key or a value of the wrong type is refused, naming the key. A training's
+/// <c>recipe=NAME</c> sets its <see cref="Training.TrainingRecipes"/> bundle there.
 /// </summary>
 public static class ConfigOverrides
 {
@@ -40,6 +41,11 @@ public static class ConfigOverrides
             node = node[parts[i]] as JsonObject ?? throw Unknown(root, key);
         var leaf = parts[^1];
         if (!node.ContainsKey(leaf) || node[leaf] is JsonObject) throw Unknown(root, key);
+        if (leaf == "recipe" && value.Length > 0)
+        {
+            var prefix = key[..^leaf.Length];
+            foreach (var (setting, settingValue) in Training.TrainingRecipes.Find(value, key)) Set(root, prefix + setting, settingValue);
+        }
         node[leaf] = Convert(node[leaf], key, value);
     }
 

@@ -1,10 +1,11 @@
 namespace GptNas.Training;
 
-public enum ScheduleKind { Constant, Step, Cosine }
+public enum ScheduleKind { Constant, Step, Cosine, Linear }
 
 /// <summary>
 /// Learning rate per optimizer step: an optional linear warm-up (GPT-NAS §7 ramps the proxy training up
-/// to its rate), then constant, step decay (§7's final training: divide by 10 every 100 epochs) or cosine.
+/// to its rate), then constant, step decay (§7's final training: divide by 10 every 100 epochs), cosine, or a linear
+/// decay to the end (with the warm-up, the triangular schedule of fast CIFAR-10 training).
 /// Computed per step from the epoch fraction, so it does not depend on how many batches an epoch has.
 /// </summary>
 public sealed record LearningRateSchedule(
@@ -25,22 +26,24 @@ public sealed record LearningRateSchedule(
         {
             ScheduleKind.Constant => BaseRate,
             ScheduleKind.Step => BaseRate * Math.Pow(StepFactor, Math.Floor(epoch / StepEpochs)),
+            ScheduleKind.Linear => MinRate + (BaseRate - MinRate) * (1 - Progress(epoch, totalEpochs)),
             _ => Cosine(epoch, totalEpochs),
         };
     }
 
-    private double Cosine(double epoch, int totalEpochs)
-    {
-        var span = Math.Max(1e-9, totalEpochs - WarmupEpochs);
-        var progress = Math.Clamp((epoch - WarmupEpochs) / span, 0, 1);
-        return MinRate + (BaseRate - MinRate) * 0.5 * (1 + Math.Cos(Math.PI * progress));
-    }
+    private double Cosine(double epoch, int totalEpochs) =>
+        MinRate + (BaseRate - MinRate) * 0.5 * (1 + Math.Cos(Math.PI * Progress(epoch, totalEpochs)));
+
+    /// <summary>How far the decay after the warm-up has come, 0 to 1.</summary>
+    private double Progress(double epoch, int totalEpochs) =>
+        Math.Clamp((epoch - WarmupEpochs) / Math.Max(1e-9, totalEpochs - WarmupEpochs), 0, 1);
 
     public static ScheduleKind ParseKind(string text) => text.ToLowerInvariant() switch
     {
         "constant" => ScheduleKind.Constant,
         "step" => ScheduleKind.Step,
         "cosine" => ScheduleKind.Cosine,
-        _ => throw new ArgumentException($"unknown schedule '{text}'; expected constant, step or cosine"),
+        "linear" => ScheduleKind.Linear,
+        _ => throw new ArgumentException($"unknown schedule '{text}'; expected constant, step, cosine or linear"),
     };
 }

@@ -12,8 +12,8 @@ public sealed record TrainedModel
     public long Flops { get; init; }
     public double TestTop1 { get; init; }
     public double TestTop5 { get; init; }
-    /// <summary>Test top-1 with the flip test-time augmentation (<see cref="TrainingConfig.TestTimeFlip"/>); null without it.</summary>
-    public double? TestTop1Flip { get; init; }
+    /// <summary>Test top-1 with test-time augmentation (<see cref="TrainingConfig.TestTimeAugmentation"/>); null without it.</summary>
+    public double? TestTop1Augmented { get; init; }
     public double TestLoss { get; init; }
     public int TestImages { get; init; }
     public double Seconds { get; init; }

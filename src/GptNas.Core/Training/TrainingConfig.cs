@@ -18,7 +18,7 @@ public sealed record TrainingConfig
     public double WeightDecay { get; init; } = 5e-4;
     /// <summary>Nesterov momentum.</summary>
     public bool Nesterov { get; init; } = true;
-    /// <summary>Decay after warm-up: constant, step or cosine.</summary>
+    /// <summary>Decay after warm-up: constant, step, cosine or linear (to 0 at the last step).</summary>
     public ScheduleKind Schedule { get; init; } = ScheduleKind.Cosine;
     /// <summary>Linear warm-up length in epochs (fractions allowed).</summary>
     public double WarmupEpochs { get; init; } = 0.5;
@@ -39,6 +39,22 @@ public sealed record TrainingConfig
     /// reported beside the plain accuracy (validation during training stays plain).
     /// </summary>
     public bool TestTimeFlip { get; init; }
+    /// <summary>
+    /// Test-time augmentation by translation: also score each image shifted by this many pixels up-left and down-right
+    /// (reflect padding), half the weight on the image itself and half on the two shifts, each with its mirror image when
+    /// <see cref="TestTimeFlip"/> is on (airbench's multi-crop evaluation with 1). 0 = off.
+    /// </summary>
+    public int TestTimeTranslate { get; init; }
+
+    /// <summary>Whether the test evaluation also reports an augmented top-1.</summary>
+    public bool TestTimeAugmentation() => TestTimeFlip || TestTimeTranslate > 0;
+    /// <summary>
+    /// airbench's lookahead: every 5 steps a slow copy of the weights moves towards the live ones, which are reset to it,
+    /// with a decay that grows over the training; the model ends with the slow copy.
+    /// </summary>
+    public bool Lookahead { get; init; }
+    /// <summary>The <see cref="TrainingRecipes"/> bundle these settings were set from ("" = none); a record, its settings are the fields.</summary>
+    public string Recipe { get; init; } = "";
     /// <summary>Root seed for initialization, shuffling and augmentation.</summary>
     public int Seed { get; init; } = 0;
     /// <summary>
@@ -71,6 +87,8 @@ public sealed record TrainingConfig
         check.AtLeast(StepEpochs, prefix + "step_epochs", 1);
         check.Range(StepFactor, prefix + "step_factor", 0, 1, minOpen: true);
         check.AtLeast(CropPadding, prefix + "crop_padding", 0);
+        check.AtLeast(TestTimeTranslate, prefix + "test_time_translate", 0);
+        check.Require(Recipe.Length == 0 || TrainingRecipes.All.ContainsKey(Recipe), prefix + "recipe", $"empty or one of {string.Join(", ", TrainingRecipes.All.Keys)}", Recipe);
         check.Warn(Epochs > 0 && WarmupEpochs > Epochs,
             $"{check.Name(prefix + "warmup_epochs")} {SettingsCheck.Format(WarmupEpochs)} is longer than the {Epochs} epochs: the learning rate never reaches its peak");
         check.Warn(double.IsFinite(LearningRate) && LearningRate > 1,

@@ -26,14 +26,16 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
         var parameters = (trainable ?? model.parameters()).Where(p => p.requires_grad).ToList();
         if (parameters.Count == 0) throw new TrainingException("nothing to train: the model has no trainable parameters");
         using var optimizer = optim.SGD(parameters, config.LearningRate, config.Momentum, weight_decay: config.WeightDecay, nesterov: config.Nesterov && config.Momentum > 0);
-        var history = checkpoint?.Restore(model, optimizer)?.ToList() ?? [];
+        using var lookahead = config.Lookahead ? new Lookahead(model) : null;
+        var history = checkpoint?.Restore(model, optimizer, lookahead)?.ToList() ?? [];
         using var layout = config.ChannelsLast ? new ChannelsLastWeights(model) : null;
         var schedule = config.LearningRateSchedule;
         var total = Stopwatch.StartNew();
         var earlier = history.Sum(h => h.Seconds);
         for (var epoch = history.Count; epoch < config.Epochs; epoch++)
         {
-            var metrics = TrainEpoch(model, train, optimizer, schedule, epoch, progress, cancellation);
+            var metrics = TrainEpoch(model, train, optimizer, schedule, epoch, lookahead, progress, cancellation);
+            if (lookahead is not null && epoch == config.Epochs - 1) lookahead.Finish();
             if (validation is not null)
             {
                 var evaluation = Evaluate(model, validation);
@@ -45,17 +47,17 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
             {
                 // TorchSharp writes only contiguous tensors.
                 layout?.Restore();
-                checkpoint.Save(model, optimizer, history);
+                checkpoint.Save(model, optimizer, history, lookahead);
                 layout?.Apply();
             }
         }
-        var testResult = test is null ? null : Evaluate(model, test, flip: config.TestTimeFlip);
+        var testResult = test is null ? null : Evaluate(model, test, flip: config.TestTimeFlip, translate: config.TestTimeTranslate);
         TorchRuntime.ReleaseFreeMemory();
         return new TrainingResult(history, testResult, earlier + total.Elapsed.TotalSeconds);
     }
 
     private EpochMetrics TrainEpoch(nn.Module<Tensor, Tensor> model, IBatchSource train, optim.Optimizer optimizer,
-        LearningRateSchedule schedule, int epoch, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+        LearningRateSchedule schedule, int epoch, Lookahead? lookahead, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         TorchRuntime.SeedDropout(new Seeds(config.Seed).Child($"epoch/{epoch}"));
         model.train();
@@ -87,6 +89,7 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
                 correct += logits.argmax(1).eq(labels).sum().item<long>();
             }
             seen += batch.Count;
+            lookahead?.AfterStep(step, (epoch + (double)seen / train.Count) / config.Epochs);
             step++;
             TorchRuntime.CollectStepGarbage();
             progress?.Report(new TrainingProgress(epoch + 1, config.Epochs, (int)seen, train.Count, lossSum / seen, (double)correct / seen, seen / clock.Elapsed.TotalSeconds));
@@ -98,13 +101,15 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
 
     /// <summary>Top-1, top-5 and mean cross-entropy over one pass, in eval mode and without autograd.</summary>
     /// <param name="confusion">When given, every image's (true class, top-1 class) is counted into it.</param>
-    /// <param name="flip">Also score each image by the mean of its logits and its mirror image's (test-time augmentation).</param>
-    public Evaluation Evaluate(nn.Module<Tensor, Tensor> model, IBatchSource data, ConfusionMatrix? confusion = null, bool flip = false)
+    /// <param name="flip">Test-time augmentation: also score each image by the mean of its logits and its mirror image's.</param>
+    /// <param name="translate">Test-time augmentation: also score each image shifted by this many pixels (<see cref="TrainingConfig.TestTimeTranslate"/>).</param>
+    public Evaluation Evaluate(nn.Module<Tensor, Tensor> model, IBatchSource data, ConfusionMatrix? confusion = null, bool flip = false, int translate = 0)
     {
+        var augment = flip || translate > 0;
         model.eval();
         using var noGrad = no_grad();
         double lossSum = 0;
-        long top1 = 0, top5 = 0, seen = 0, flipTop1 = 0;
+        long top1 = 0, top5 = 0, seen = 0, augmentedTop1 = 0;
         var k = Math.Min(5, data.Classes);
         foreach (var batch in data.Epoch(0))
         {
@@ -117,12 +122,7 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
             var hits = best.eq(labels.unsqueeze(1));
             top1 += hits[.., 0].sum().item<long>();
             top5 += hits.any(1).sum().item<long>();
-            if (flip)
-            {
-                Tensor mirrored;
-                using (Autocast()) mirrored = model.forward(images.flip(3));
-                flipTop1 += (logits.to(float32) + mirrored.to(float32)).argmax(1).eq(labels).sum().item<long>();
-            }
+            if (augment) augmentedTop1 += AugmentedLogits(model, images, logits, flip, translate).argmax(1).eq(labels).sum().item<long>();
             if (confusion is not null)
             {
                 var predicted = best[.., 0].data<long>().ToArray();
@@ -132,7 +132,7 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
         }
         model.train();
         if (seen == 0) return new Evaluation(0, 0, double.NaN, 0);
-        return new Evaluation((double)top1 / seen, (double)top5 / seen, lossSum / seen, (int)seen, flip ? (double)flipTop1 / seen : null);
+        return new Evaluation((double)top1 / seen, (double)top5 / seen, lossSum / seen, (int)seen, augment ? (double)augmentedTop1 / seen : null);
     }
 
     /// <summary>The bf16 autocast region of <see cref="TrainingConfig.Bf16Autocast"/>, or nothing.</summary>
@@ -142,6 +142,27 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
     /// The batch as tensors, copied once from the host arrays into tensor-owned memory (torch.tensor(array)
     /// would clone the array into a pinned managed copy). Channels-last: written NHWC and viewed as NCHW.
     /// </summary>
+    /// <summary>
+    /// airbench's test-time augmentation: a view's logits are the mean over the image and its mirror image (with
+    /// <paramref name="flip"/>); with <paramref name="translate"/>, half the weight goes to the image's view and a quarter
+    /// to each of its two shifts (reflect padding, cropped up-left and down-right).
+    /// </summary>
+    private Tensor AugmentedLogits(nn.Module<Tensor, Tensor> model, Tensor images, Tensor logits, bool flip, int translate)
+    {
+        Tensor Forward(Tensor x)
+        {
+            using (Autocast()) return model.forward(x).to(float32);
+        }
+        Tensor View(Tensor x, Tensor? known = null) => flip ? 0.5 * ((known ?? Forward(x)) + Forward(x.flip(3))) : known ?? Forward(x);
+        var plain = View(images, logits.to(float32));
+        if (translate == 0) return plain;
+        var (h, w) = (images.shape[2], images.shape[3]);
+        var padded = nn.functional.pad(images, [translate, translate, translate, translate], PaddingModes.Reflect);
+        var upLeft = padded[.., .., ..(int)h, ..(int)w];
+        var downRight = padded[.., .., (2 * translate)..(int)(h + 2 * translate), (2 * translate)..(int)(w + 2 * translate)];
+        return 0.5 * plain + 0.25 * (View(upLeft) + View(downRight));
+    }
+
     private (Tensor Images, Tensor Labels) ToTensors(HostBatch batch, IBatchSource source)
     {
         var (n, c, h, w) = (batch.Count, source.ImageShape.Channels, source.ImageShape.Height, source.ImageShape.Width);

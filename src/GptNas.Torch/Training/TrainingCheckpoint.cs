@@ -6,7 +6,8 @@ namespace GptNas.Training;
 
 /// <summary>
 /// A training's state after its last finished epoch, so that a killed training resumes there: the weights (BN
-/// statistics included), the optimizer's state (SGD momentum), the epochs done with their metrics, and what the
+/// statistics included), the optimizer's state (SGD momentum), the lookahead's slow weights when it runs, the epochs done
+/// with their metrics, and what the
 /// training is (<c>identity</c>: its config and architecture), so that a different training never resumes from it.
 /// The schedule's position and every random stream follow from the epoch alone: the learning rate is a function of
 /// the epoch, and batch order, augmentation and dropout masks are drawn from streams derived from the seed and the
@@ -21,7 +22,7 @@ public sealed class TrainingCheckpoint(string path, string identity)
 
     public bool Exists => File.Exists(Path);
 
-    public void Save(torch.nn.Module model, OptimizerHelper optimizer, IReadOnlyList<EpochMetrics> history)
+    public void Save(torch.nn.Module model, OptimizerHelper optimizer, IReadOnlyList<EpochMetrics> history, Lookahead? lookahead = null)
     {
         Runs.RunFolder.WriteAtomically(Path, temporary =>
         {
@@ -32,6 +33,7 @@ public sealed class TrainingCheckpoint(string path, string identity)
             model.save(writer);
             MakeStateContiguous(optimizer);
             optimizer.save_state_dict(writer);
+            lookahead?.Save(writer);
         });
     }
 
@@ -54,7 +56,7 @@ public sealed class TrainingCheckpoint(string path, string identity)
 
     /// <summary>Loads the checkpoint into <paramref name="model"/> and <paramref name="optimizer"/>; returns the epochs it had finished, or null when there is none.</summary>
     /// <exception cref="GptNasException">It belongs to another training, or it is damaged.</exception>
-    public IReadOnlyList<EpochMetrics>? Restore(torch.nn.Module model, OptimizerHelper optimizer)
+    public IReadOnlyList<EpochMetrics>? Restore(torch.nn.Module model, OptimizerHelper optimizer, Lookahead? lookahead = null)
     {
         if (!Exists) return null;
         try
@@ -66,6 +68,7 @@ public sealed class TrainingCheckpoint(string path, string identity)
             var history = GptNasJson.Deserialize<EpochMetrics[]>(reader.ReadString(), Path);
             model.load(reader);
             optimizer.load_state_dict(reader);
+            lookahead?.Load(reader);
             return history;
         }
         catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or InvalidOperationException)

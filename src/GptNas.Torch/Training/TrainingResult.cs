@@ -1,7 +1,7 @@
 namespace GptNas.Training;
 
-/// <summary>Top-1, top-5 and mean loss of one evaluation pass; <see cref="FlipTop1"/>: top-1 of the flip test-time augmentation, when asked.</summary>
-public sealed record Evaluation(double Top1, double Top5, double Loss, int Images, double? FlipTop1 = null);
+/// <summary>Top-1, top-5 and mean loss of one evaluation pass; <see cref="AugmentedTop1"/>: top-1 with test-time augmentation (flip, translation), when asked.</summary>
+public sealed record Evaluation(double Top1, double Top5, double Loss, int Images, double? AugmentedTop1 = null);
 
 public sealed record TrainingResult(IReadOnlyList<EpochMetrics> History, Evaluation? Test, double Seconds)
 {
