@@ -11,7 +11,7 @@
 //   TrainBench --case gpt --profile [--dropout 0]                                              the same for the GPT
 //   TrainBench --case data            sampler rate against training rate
 //   TrainBench --case rss-loop [--runs 100] [--gc] [--malloc-stats]   RSS over many short trainings in one process
-//   TrainBench --case conv-check     float32 convolutions against float64 (run under ONEDNN_MAX_CPU_ISA=... to compare)
+//   TrainBench --case conv-check [--all]   float32 convolutions against float64, NCHW and channels-last (under ONEDNN_MAX_CPU_ISA=... to compare)
 //   TrainBench --case accuracy [--seeds 0,1] [--epochs 3]   fashion-mnist-small test accuracy with channels-last / bf16 off and on
 using GptNas.Bench;
 
