@@ -44,12 +44,13 @@ public static partial class TorchRuntime
     public static string OneDnnIsa { get; private set; } = "oneDNN's own choice";
 
     /// <summary>
-    /// libtorch 2.10's oneDNN AVX-512 kernel for float32 NCHW 3x3 convolutions with 24 input channels (batch above 1) returns
-    /// wrong values or NaN on AMD EPYC (measured against float64: errors of 5-8 on outputs of about 10, NaN on some shapes; the
-    /// AVX2 kernels and the channels-last ones are right), which also broke whole networks' logits (resnet18: 0.73) against ONNX
-    /// Runtime. On AMD CPUs with AVX-512 gptnas therefore caps oneDNN at AVX2 (<c>ONEDNN_MAX_CPU_ISA</c>), which oneDNN reads
-    /// when it creates its first kernel, so this runs before TorchSharp loads. A user's own <c>ONEDNN_MAX_CPU_ISA</c> wins, and
-    /// <c>GPTNAS_NATIVE_ONEDNN=1</c> keeps oneDNN's choice.
+    /// libtorch 2.10's oneDNN computes some float32 convolutions wrong on AMD EPYC with AVX-512 (errors of 0.5-8 or NaN against
+    /// float64): with its own AVX-512 choice NCHW is wrong in 144 of 960 block-space shapes and channels-last in 4, which broke
+    /// whole networks' logits (resnet18: 0.73) against ONNX Runtime; capped at AVX2, 36 of 1,328 NCHW shapes (20 input channels)
+    /// and 1 channels-last shape (a grouped 1x1) stay wrong, none a preset makes (<c>bench/TrainBench --case conv-check</c>). On
+    /// AMD CPUs with AVX-512 gptnas therefore caps oneDNN at AVX2 (<c>ONEDNN_MAX_CPU_ISA</c>), which oneDNN reads when it creates
+    /// its first kernel, so this runs before TorchSharp loads; it costs 1.6-3.4x of CNN training speed (bench/RESULTS.md). A
+    /// user's own <c>ONEDNN_MAX_CPU_ISA</c> wins, and <c>GPTNAS_NATIVE_ONEDNN=1</c> keeps oneDNN's choice.
     /// </summary>
     private static void AvoidBrokenConvolutions()
     {
