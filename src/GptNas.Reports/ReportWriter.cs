@@ -44,12 +44,12 @@ public static class ReportWriter
             text.Append($"<tr><td>{group.First().Group}</td><td>{group.Count()}</td><td>{final.Percent}</td><td>{(final.Count > 1 ? (final.StandardError * 100).ToString("F2", CultureInfo.InvariantCulture) : "-")}</td><td>{proxy.Percent}</td></tr>");
         }
         text.Append("</table>");
-        text.Append("<h2>Runs</h2><table><tr><th>run</th><th>search</th><th>seed</th><th>trials</th><th>failed</th><th>best proxy (%)</th><th>final test top-1 (%)</th><th>final top-5 (%)</th></tr>");
+        text.Append("<h2>Runs</h2><table><tr><th>run</th><th>search</th><th>seed</th><th>trials</th><th>failed</th><th>best proxy (%)</th><th>final test top-1 (%)</th><th>final top-5 (%)</th><th>final top-1 with test-time augmentation (%)</th></tr>");
         foreach (var run in runs)
         {
             var failed = run.Trials.Count(t => t.State == TrialState.Failed);
             text.Append($"<tr><td>{Encode(run.Name)}</td><td>{run.Group}</td><td>{run.Seed}</td><td>{run.Trials.Count}</td><td>{failed}</td>" +
-                        $"<td>{Percent(run.BestFitness)}</td><td>{Percent(run.Final?.TestTop1)}</td><td>{Percent(run.FinalTop5)}</td></tr>");
+                        $"<td>{Percent(run.BestFitness)}</td><td>{Percent(run.Final?.TestTop1)}</td><td>{Percent(run.FinalTop5)}</td><td>{Percent(run.Final?.TestTop1Augmented)}</td></tr>");
         }
         text.Append("</table>");
         text.Append("<h2>GPT reconstruction</h2><p>How the prior's proposals reached the candidates (GPT-NAS §5): the share of layer tokens the GPT " +
