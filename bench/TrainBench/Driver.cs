@@ -259,13 +259,7 @@ internal static class Driver
         private const string OpenBlasOpenMp = "/usr/lib/x86_64-linux-gnu/openblas-openmp";
 
         private static IEnumerable<string> EqualSettings =>
-            new[] { "channels-last", "gptnas-omp-wait", "tuned-malloc", "openblas-openmp" }.Concat(GptNasCapsOneDnn() ? ["onednn-avx2"] : []);
+            new[] { "channels-last", "gptnas-omp-wait", "tuned-malloc", "openblas-openmp" }.Concat(TorchRuntime.HasBrokenAvx512Convolutions() ? ["onednn-avx2"] : []);
 
-        /// <summary>Whether gptnas caps oneDNN at AVX2 on this CPU (TorchRuntime's rule: AMD with AVX-512).</summary>
-        private static bool GptNasCapsOneDnn()
-        {
-            var cpu = File.ReadAllText("/proc/cpuinfo");
-            return cpu.Contains("AuthenticAMD", StringComparison.Ordinal) && cpu.Contains(" avx512f", StringComparison.Ordinal);
-        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using GptNas.Corpora;
 using GptNas.Gpt;
@@ -82,7 +81,7 @@ internal static class GptNasSide
     /// </summary>
     private static (double Rate, double MedianStepRate, double BestStepRate, double Seconds, double BaselineRssMb) RunGpt(int steps, int warmup, Options options)
     {
-        var config = GptConfig.Paper with { Dropout = double.Parse(options.Get("dropout", GptConfig.Paper.Dropout.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture) };
+        var config = GptConfig.Paper with { Dropout = options.Double("dropout", GptConfig.Paper.Dropout) };
         var random = new Random(1);
         var sequences = Enumerable.Range(0, BenchCase.GptChunk * BenchCase.BatchSize)
             .Select(_ => Enumerable.Range(0, config.Context).Select(_ => random.Next(3, BenchCase.GptVocabulary)).ToArray()).ToArray();
@@ -117,7 +116,7 @@ internal static class GptNasSide
             ["memory_format"] = config.ChannelsLast ? "channels_last" : "contiguous",
             ["bf16_autocast"] = config.Bf16Autocast,
         };
-        if (benchCase.IsGpt) settings["gpt_dropout"] = options.Get("dropout", GptConfig.Paper.Dropout.ToString(CultureInfo.InvariantCulture));
+        if (benchCase.IsGpt) settings["gpt_dropout"] = options.Double("dropout", GptConfig.Paper.Dropout);
         return settings;
     }
 }

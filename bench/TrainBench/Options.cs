@@ -24,6 +24,9 @@ internal sealed class Options
 
     public int Int(string name, int fallback) => _values.GetValueOrDefault(name) is { } text ? int.Parse(text) : fallback;
 
+    public double Double(string name, double fallback) =>
+        _values.GetValueOrDefault(name) is { } text ? double.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+
     public IReadOnlyList<string> List(string name, string fallback) =>
         Get(name, fallback).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 

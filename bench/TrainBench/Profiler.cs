@@ -85,7 +85,7 @@ internal static class Profiler
     {
         var steps = options.Int("steps", benchCase.Steps);
         var warmup = options.Int("warmup", benchCase.Warmup);
-        var dropout = double.Parse(options.Get("dropout", "0.1"), System.Globalization.CultureInfo.InvariantCulture);
+        var dropout = options.Double("dropout", GptNas.Gpt.GptConfig.Paper.Dropout);
         var config = GptNas.Gpt.GptConfig.Paper with { Dropout = dropout };
         const int vocabulary = BenchCase.GptVocabulary;
         var random = new Random(1);

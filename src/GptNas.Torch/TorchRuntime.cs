@@ -52,14 +52,20 @@ public static partial class TorchRuntime
     /// its first kernel, so this runs before TorchSharp loads; it costs 1.6-3.4x of CNN training speed (bench/RESULTS.md). A
     /// user's own <c>ONEDNN_MAX_CPU_ISA</c> wins, and <c>GPTNAS_NATIVE_ONEDNN=1</c> keeps oneDNN's choice.
     /// </summary>
+    /// <summary>Whether this CPU is one whose oneDNN AVX-512 convolutions gptnas caps (AMD with AVX-512).</summary>
+    public static bool HasBrokenAvx512Convolutions()
+    {
+        string cpu;
+        try { cpu = File.ReadAllText("/proc/cpuinfo"); }
+        catch (IOException) { return false; }
+        return cpu.Contains("AuthenticAMD", StringComparison.Ordinal) && cpu.Contains(" avx512f", StringComparison.Ordinal);
+    }
+
     private static void AvoidBrokenConvolutions()
     {
         if (Marshal.PtrToStringUTF8(GetEnv("ONEDNN_MAX_CPU_ISA")) is { } isa) { OneDnnIsa = $"ONEDNN_MAX_CPU_ISA={isa} (set by the user)"; return; }
         if (Environment.GetEnvironmentVariable("GPTNAS_NATIVE_ONEDNN") == "1") return;
-        string cpu;
-        try { cpu = File.ReadAllText("/proc/cpuinfo"); }
-        catch (IOException) { return; }
-        if (!cpu.Contains("AuthenticAMD", StringComparison.Ordinal) || !cpu.Contains(" avx512f", StringComparison.Ordinal)) return;
+        if (!HasBrokenAvx512Convolutions()) return;
         try
         {
             if (SetEnv("ONEDNN_MAX_CPU_ISA", "AVX2", 0) == 0) OneDnnIsa = "ONEDNN_MAX_CPU_ISA=AVX2 (TorchRuntime: AMD CPU with AVX-512)";
