@@ -143,6 +143,27 @@ public class TrainerTests
         finally { File.Delete(path); }
     }
 
+    [Fact]
+    public void Batch_norm_settings_reach_every_batch_norm_layer_and_frozen_scales_stay_at_one_while_the_shifts_learn()
+    {
+        var data = new DataSplits(Squares(256, 0), null, Squares(64, 1));
+        var (network, result) = Fit(Recipe with { BatchNormMomentum = 0.4, BatchNormEps = 1e-12, BatchNormFrozenScale = true }, data);
+        using (network)
+        {
+            var norms = network.modules().OfType<TorchSharp.Modules.BatchNorm2d>().ToList();
+            Assert.NotEmpty(norms);
+            Assert.All(norms, norm =>
+            {
+                Assert.Equal(0.4, norm.momentum!.Value, 1e-12);
+                Assert.Equal(1e-12, norm.eps, 1e-20);
+                Assert.Equal(1f, norm.weight!.min().item<float>());
+                Assert.Equal(1f, norm.weight.max().item<float>());
+            });
+            Assert.Contains(norms, norm => norm.bias!.abs().max().item<float>() > 1e-4);
+            Assert.True(result.Test!.Top1 > 0.5, $"with frozen scales the network did not learn the squares: {result.Test.Top1}");
+        }
+    }
+
     private static double MaxDifference(Network a, Network b) =>
         a.parameters().Zip(b.parameters()).Max(p => (p.First - p.Second).abs().max().item<float>());
 

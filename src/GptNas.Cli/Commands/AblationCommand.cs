@@ -19,7 +19,11 @@ public static class AblationCommand
     {
         var preset = new Option<string>("--preset") { Description = "quick, paper or smoke", DefaultValueFactory = _ => "quick" };
         var data = new Option<string>("--data") { Description = "Data set name or path", DefaultValueFactory = _ => "fashion-mnist-small" };
-        var seeds = new Option<int>("--seeds") { Description = "Seeds per arm (0, 1, ... N-1)", DefaultValueFactory = _ => 3 };
+        var seeds = new Option<int>("--seeds") { Description = "Seeds per arm (F, F+1, ... F+N-1)", DefaultValueFactory = _ => 3 };
+        var firstSeed = new Option<int>("--first-seed")
+        {
+            Description = "The first seed F, so that seeds can be split between machines or sessions over one --out", DefaultValueFactory = _ => 0,
+        };
         var arms = new Option<string>("--arms")
         {
             Description = "Comma-separated, from: gpt (GPT-NAS), nogpt (the GA without GPT), random (random sampling at the GA's budget)",
@@ -28,18 +32,20 @@ public static class AblationCommand
         var set = new Option<string[]>("--set") { Description = "Override a setting in both arms, e.g. --set ga.generations=3" };
         var output = new Option<string>("--out") { Description = "Folder for all runs and the report", DefaultValueFactory = _ => Path.Combine("runs", "ablation") };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };
-        var command = new Command("ablation", "Run GPT-NAS and the no-GPT ablation for several seeds and report both") { preset, data, seeds, arms, set, output, threads };
+        var command = new Command("ablation", "Run GPT-NAS and the no-GPT ablation for several seeds and report both") { preset, data, seeds, firstSeed, arms, set, output, threads };
         command.SetAction(parse => UserErrors.Run(() =>
         {
             var count = parse.GetValue(seeds);
             if (count < 1) throw new UsageException($"--seeds must be at least 1, got {count}");
+            var first = parse.GetValue(firstSeed);
+            if (first < 0) throw new UsageException($"--first-seed must be 0 or more, got {first}");
             var baseConfig = ConfigOverrides.Apply(Presets.Get(parse.GetValue(preset)!), parse.GetValue(set) ?? []);
             var root = parse.GetValue(output)!;
             var dataName = parse.GetValue(data)!;
             TorchRuntime.SetThreads(parse.GetValue(threads));
             var chosen = Arms(parse.GetValue(arms)!);
             var folders = new List<RunFolder>();
-            for (var seed = 0; seed < count; seed++)
+            for (var seed = first; seed < first + count; seed++)
                 foreach (var (arm, label) in chosen)
                 {
                     var config = baseConfig with
@@ -54,7 +60,14 @@ public static class AblationCommand
                     AnsiConsole.MarkupLine($"  best proxy {outcome.ProxyFitness:P2}, final test top-1 {outcome.Final.TestTop1:P2}");
                     folders.Add(folder);
                 }
-            var summaries = folders.Select(folder => RunStudy.Summary(folder)).ToList();
+            // Seeds run earlier into the same --out (another --first-seed, another machine) join the report once finished.
+            var earlier = Directory.EnumerateDirectories(root)
+                .Where(path => chosen.Any(a => SeedFolder(a.Arm).IsMatch(Path.GetFileName(path))) && folders.All(f => f.Path != path))
+                .Select(path => new RunFolder(path))
+                .Where(folder => File.Exists(folder.StudyDatabase))
+                .Select(folder => RunStudy.Summary(folder))
+                .Where(summary => summary.Final is not null);
+            var summaries = folders.Select(folder => RunStudy.Summary(folder)).Concat(earlier).OrderBy(s => s.GroupOrder).ThenBy(s => s.Seed).ToList();
             var html = ReportWriter.Write(summaries, new RunFolder(root).ReportFolder);
             foreach (var group in summaries.GroupBy(s => s.Group))
                 AnsiConsole.MarkupLine($"{group.Key}: final test top-1 {Spread.Of(group.Select(s => s.Final!.TestTop1)).Percent} % over {group.Count()} seeds");
@@ -65,6 +78,8 @@ public static class AblationCommand
     }
 
     private static readonly Dictionary<string, string> Labels = new() { ["gpt"] = "GPT-NAS", ["nogpt"] = "without GPT", ["random"] = "random sampling" };
+
+    private static System.Text.RegularExpressions.Regex SeedFolder(string arm) => new($"^{arm}-s[0-9]+$");
 
     private static List<(string Arm, string Label)> Arms(string text)
     {

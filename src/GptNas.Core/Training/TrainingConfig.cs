@@ -53,6 +53,15 @@ public sealed record TrainingConfig
     /// with a decay that grows over the training; the model ends with the slow copy.
     /// </summary>
     public bool Lookahead { get; init; }
+    /// <summary>
+    /// BatchNorm running-statistics momentum in PyTorch's convention (the weight of each new batch; airbench's 0.6 is
+    /// PyTorch's 0.4). 0 keeps each layer's own (PyTorch's 0.1).
+    /// </summary>
+    public double BatchNormMomentum { get; init; }
+    /// <summary>BatchNorm epsilon for every BatchNorm layer (airbench: 1e-12). 0 keeps each layer's own (1e-5, or 1e-3 in EfficientNet).</summary>
+    public double BatchNormEps { get; init; }
+    /// <summary>BatchNorm scales stay at their initial 1 and are not trained; only the shifts learn (airbench's BatchNorm).</summary>
+    public bool BatchNormFrozenScale { get; init; }
     /// <summary>The <see cref="TrainingRecipes"/> bundle these settings were set from ("" = none); a record, its settings are the fields.</summary>
     public string Recipe { get; init; } = "";
     /// <summary>Root seed for initialization, shuffling and augmentation.</summary>
@@ -88,6 +97,8 @@ public sealed record TrainingConfig
         check.Range(StepFactor, prefix + "step_factor", 0, 1, minOpen: true);
         check.AtLeast(CropPadding, prefix + "crop_padding", 0);
         check.AtLeast(TestTimeTranslate, prefix + "test_time_translate", 0);
+        check.Range(BatchNormMomentum, prefix + "batch_norm_momentum", 0, 1);
+        check.Range(BatchNormEps, prefix + "batch_norm_eps", 0, 1);
         check.Require(Recipe.Length == 0 || TrainingRecipes.All.ContainsKey(Recipe), prefix + "recipe", $"empty or one of {string.Join(", ", TrainingRecipes.All.Keys)}", Recipe);
         check.Warn(Epochs > 0 && WarmupEpochs > Epochs,
             $"{check.Name(prefix + "warmup_epochs")} {SettingsCheck.Format(WarmupEpochs)} is longer than the {Epochs} epochs: the learning rate never reaches its peak");

@@ -23,6 +23,7 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
         TrainingCheckpoint? checkpoint = null, CancellationToken cancellation = default)
     {
         model.to(_device);
+        ApplyBatchNormSettings(model);
         var parameters = (trainable ?? model.parameters()).Where(p => p.requires_grad).ToList();
         if (parameters.Count == 0) throw new TrainingException("nothing to train: the model has no trainable parameters");
         using var optimizer = optim.SGD(parameters, config.LearningRate, config.Momentum, weight_decay: config.WeightDecay, nesterov: config.Nesterov && config.Momentum > 0);
@@ -54,6 +55,17 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
         var testResult = test is null ? null : Evaluate(model, test, flip: config.TestTimeFlip, translate: config.TestTimeTranslate);
         TorchRuntime.ReleaseFreeMemory();
         return new TrainingResult(history, testResult, earlier + total.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The config's BatchNorm settings on every BatchNorm layer; frozen scales leave the trainable parameters.</summary>
+    private void ApplyBatchNormSettings(nn.Module model)
+    {
+        foreach (var norm in model.modules().OfType<BatchNorm2d>())
+        {
+            if (config.BatchNormMomentum > 0) norm.momentum = config.BatchNormMomentum;
+            if (config.BatchNormEps > 0) norm.eps = config.BatchNormEps;
+            if (config.BatchNormFrozenScale) norm.weight?.requires_grad_(false);
+        }
     }
 
     private EpochMetrics TrainEpoch(nn.Module<Tensor, Tensor> model, IBatchSource train, optim.Optimizer optimizer,
