@@ -54,7 +54,7 @@ public class ArchitectureTextTests
     [InlineData("input 32x32x3\nclasses 10\nblock BasicBlock stride=2\n", "line 3: BasicBlock needs field 'out'")]
     [InlineData("input 32x32x3\nclasses 10\nblock BasicBlock out=16 strde=2\n", "line 3: unknown field 'strde' for 'BasicBlock'")]
     [InlineData("input 32x32x3\nclasses 10\nblock BasicBlock out=0\n", "line 3: field 'out' must be at least 1, got 0")]
-    [InlineData("input 32x32x3\nclasses 10\nblock ConvNormActivation out=8 act=gelu\n", "line 3: field 'act' must be one of relu, silu, none, got 'gelu'")]
+    [InlineData("input 32x32x3\nclasses 10\nblock ConvNormActivation out=8 act=tanh\n", "line 3: field 'act' must be one of relu, silu, gelu, none, got 'tanh'")]
     [InlineData("input 32x32\nclasses 10\n", "line 1: 'input' must be a size HxWxC")]
     [InlineData("input 32x32x3\nclasses ten\n", "line 2: 'classes' must be a positive integer, got 'ten'")]
     [InlineData("input 32x32x3\n", "missing 'classes N' line")]

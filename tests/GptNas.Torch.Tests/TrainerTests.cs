@@ -164,6 +164,44 @@ public class TrainerTests
         }
     }
 
+    [Fact]
+    public void Whitening_fills_the_first_convolution_so_that_its_patches_come_out_decorrelated_and_training_leaves_it_as_it_is()
+    {
+        var whitened = Architecture.Parse($"""
+            input {Side}x{Side}x1
+            classes {Classes}
+            stem ConvNormActivation out=8 kernel=2 stride=1 groups=1 act=gelu
+            block BasicBlock out=8 stride=1
+            head dropout=0
+            """);
+        var data = new DataSplits(Squares(256, 0), null, Squares(64, 1));
+        var config = Recipe with { Whiten = true };
+        var batches = new DataBatches(data, config);
+        using var network = NetworkBuilder.Build(whitened, new Seeds(config.Seed));
+        PatchWhitening.Apply(network, batches.Train, fill: true);
+        var conv = network.modules().OfType<TorchSharp.Modules.Conv2d>().First();
+        using var filled = conv.weight!.detach().clone();
+
+        // The eigenvector half's outputs over every training patch: second moments diag(l / (l + eps)), nothing between.
+        using (TorchSharp.torch.NewDisposeScope())
+        {
+            var images = TorchSharp.torch.cat(batches.Train.Epoch(0).Select(b => TorchSharp.torch.tensor(b.Images.AsSpan(0, b.Count * Side * Side).ToArray(), [b.Count, 1, Side, Side])).ToList());
+            var outputs = TorchSharp.torch.nn.functional.conv2d(images, filled[..4]).permute(0, 2, 3, 1).reshape(-1, 4).to(TorchSharp.torch.float64);
+            var moments = outputs.t().matmul(outputs).div(outputs.shape[0]);
+            var diagonal = moments.diag();
+            Assert.True((moments - diagonal.diag()).abs().max().item<double>() < 1e-4, moments.ToString(TorchSharp.TensorStringStyle.Numpy));
+            Assert.InRange(diagonal.max().item<double>(), 0.95, 1.0 + 1e-6);
+            Assert.True((filled[4..] + filled[..4]).abs().max().item<float>() == 0, "the second half is not the first's negative");
+        }
+
+        var result = new Trainer(config).Fit(network, batches.Train, test: batches.Test);
+        Assert.Equal(0f, (conv.weight! - filled).abs().max().item<float>());
+        Assert.True(result.Test!.Top1 > 0.5, $"the whitened network did not learn the squares: {result.Test.Top1}");
+        using var plain = NetworkBuilder.Build(Small, new Seeds(config.Seed));
+        var error = Assert.Throws<TrainingException>(() => new Trainer(config).Fit(plain, batches.Train));
+        Assert.Contains("8 output channels", error.Message);
+    }
+
     private static double MaxDifference(Network a, Network b) =>
         a.parameters().Zip(b.parameters()).Max(p => (p.First - p.Second).abs().max().item<float>());
 

@@ -55,6 +55,7 @@ internal sealed class LayerWriter(Shape input, List<LayerUnit>? units = null)
         "none" => this,
         "relu" => Other("ReLU"),
         "silu" => Other("SiLU"),
+        "gelu" => Other("GELU"),
         "sigmoid" => Other("sigmoid"),
         _ => throw new ArchitectureException($"unknown activation '{name}'"),
     };

@@ -15,6 +15,8 @@ public static class SmallNetworks
         ["resnet8"] = (i, c) => ResNet8(i, c, 16),
         // The same at widths 32/64/128: about 4x the parameters and FLOPs.
         ["resnet8w"] = (i, c) => ResNet8(i, c, 32),
+        // airbench94's network in the block space: about 1.97M parameters.
+        ["airbench94"] = AirBench94,
     };
 
     public static IReadOnlyList<string> Names { get; } = Builders.Keys.Order(StringComparer.Ordinal).ToArray();
@@ -26,6 +28,24 @@ public static class SmallNetworks
         if (!Builders.TryGetValue(name, out var build))
             throw new ArchitectureException($"unknown small network '{name}'; known: {string.Join(", ", Names)}");
         return build(input, classes);
+    }
+
+    /// <summary>
+    /// The network of Jordan's airbench94 (fast CIFAR-10 training, 2024) as far as the block space writes it: a 2x2
+    /// convolution to 24 channels without padding (airbench's patch-whitening layer, <c>whiten=true</c> fills it from
+    /// the data), then three groups of conv 3x3, 2x2 max-pool and conv 3x3 at widths 64, 256, 256, every conv followed by
+    /// BatchNorm and GELU. Where it differs from airbench: BN and GELU come before each pool rather than after it, the
+    /// whitening conv has a BatchNorm instead of a bias, and the head is global average pooling and a linear layer with
+    /// bias rather than a 3x3 max-pool and a bias-free linear layer scaled by 1/9.
+    /// </summary>
+    private static Architecture AirBench94(Shape input, int classes)
+    {
+        static Block ConvGelu(int width, int kernel = 3) =>
+            Block.Of(BlockKind.ConvNormActivation, ("out", width), ("kernel", kernel), ("act", "gelu"));
+        Block[] stem = [ConvGelu(2 * input.Channels * 2 * 2, kernel: 2)];
+        var pool = Block.Of(BlockKind.MaxPool, ("kernel", 2), ("stride", 2), ("padding", 0));
+        Block[] blocks = [.. new[] { 64, 256, 256 }.SelectMany(width => new[] { ConvGelu(width), pool, ConvGelu(width) })];
+        return new Architecture(input, classes, stem, blocks);
     }
 
     private static Architecture ResNet8(Shape input, int classes, int width)

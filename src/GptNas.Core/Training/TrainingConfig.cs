@@ -62,6 +62,11 @@ public sealed record TrainingConfig
     public double BatchNormEps { get; init; }
     /// <summary>BatchNorm scales stay at their initial 1 and are not trained; only the shifts learn (airbench's BatchNorm).</summary>
     public bool BatchNormFrozenScale { get; init; }
+    /// <summary>
+    /// airbench's patch-whitening first layer: the network's first convolution, which must have 2 x C x k x k outputs
+    /// (airbench94's has), is filled from the training images' patch covariance before training and not trained.
+    /// </summary>
+    public bool Whiten { get; init; }
     /// <summary>The <see cref="TrainingRecipes"/> bundle these settings were set from ("" = none); a record, its settings are the fields.</summary>
     public string Recipe { get; init; } = "";
     /// <summary>Root seed for initialization, shuffling and augmentation.</summary>

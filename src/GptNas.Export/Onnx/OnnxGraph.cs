@@ -14,6 +14,7 @@ namespace GptNas.Export.Onnx;
 public sealed class OnnxGraph
 {
     private int _next;
+    private readonly HashSet<string> _scalars = [];
 
     public GraphProto Graph { get; } = new() { Name = "gptnas" };
 
@@ -85,6 +86,20 @@ public sealed class OnnxGraph
 
     /// <summary>SiLU as <c>x * sigmoid(x)</c> (ONNX has no SiLU operator before opset 24).</summary>
     public string Silu(string x) => Node("Mul", [x, Sigmoid(x)]);
+
+    /// <summary>PyTorch's exact GELU as <c>x * 0.5 * (1 + erf(x / sqrt(2)))</c> (ONNX has no Gelu operator before opset 20).</summary>
+    public string Gelu(string x)
+    {
+        var erf = Node("Erf", [Mul(x, Scalar(1 / Math.Sqrt(2)))]);
+        return Mul(x, Mul(Add(erf, Scalar(1)), Scalar(0.5)));
+    }
+
+    /// <summary>A one-element float constant, written once per graph and shared.</summary>
+    private string Scalar(double value)
+    {
+        var name = $"scalar_{value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}";
+        return _scalars.Add(name) ? Constant(name, [(float)value], 1) : name;
+    }
 
     public string Add(string a, string b) => Node("Add", [a, b]);
 

@@ -23,6 +23,7 @@ public sealed class OnnxModuleWriter(OnnxGraph graph)
         BatchNorm2d bn => graph.BatchNorm(prefix, bn, x),
         ReLU => graph.Relu(x),
         SiLU => graph.Silu(x),
+        GELU => graph.Gelu(x),
         Dropout => x,
         MaxPool2d pool => PlainExporter.MaxPool(graph, pool, x),
         AvgPool2d pool => PlainExporter.AvgPool(graph, pool, x),

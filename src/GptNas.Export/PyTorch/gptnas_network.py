@@ -22,7 +22,7 @@ WEIGHTS = "model.pt"
 
 
 def _activation(name):
-    return {"relu": nn.ReLU(inplace=True), "silu": nn.SiLU(), "none": None}[name]
+    return {"relu": nn.ReLU(inplace=True), "silu": nn.SiLU(), "gelu": nn.GELU(), "none": None}[name]
 
 
 class ConvNormActivation(nn.Sequential):

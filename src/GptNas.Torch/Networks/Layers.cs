@@ -45,6 +45,7 @@ internal static class Layers
         "none" => null,
         "relu" => nn.ReLU(inplace: true),
         "silu" => nn.SiLU(),
+        "gelu" => nn.GELU(),
         _ => throw new ArgumentException($"unknown activation '{name}'", nameof(name)),
     };
 

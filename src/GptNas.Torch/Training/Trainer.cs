@@ -24,6 +24,8 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
     {
         model.to(_device);
         ApplyBatchNormSettings(model);
+        // Before the trainable list is taken; a resumed fit gets the whitened weights back from its checkpoint.
+        if (config.Whiten) PatchWhitening.Apply(model, train, fill: checkpoint is null || checkpoint.EpochsDone() == 0);
         var parameters = (trainable ?? model.parameters()).Where(p => p.requires_grad).ToList();
         if (parameters.Count == 0) throw new TrainingException("nothing to train: the model has no trainable parameters");
         using var optimizer = optim.SGD(parameters, config.LearningRate, config.Momentum, weight_decay: config.WeightDecay, nesterov: config.Nesterov && config.Momentum > 0);

@@ -4,12 +4,15 @@ namespace GptNas.Architectures;
 
 // torchvision.ops: Conv2dNormActivation and SqueezeExcitation, the building blocks of EfficientNet's MBConv.
 
-/// <summary>torchvision's <c>Conv2dNormActivation</c>: conv (no bias), BN, activation (none for a projection).</summary>
+/// <summary>
+/// torchvision's <c>Conv2dNormActivation</c>: conv (no bias), BN, activation (none for a projection; GELU, as airbench
+/// uses it, is written but never proposed, so the search's draws stay those of the paper's space).
+/// </summary>
 internal sealed class ConvNormActivationDefinition : BlockDefinition
 {
     public override BlockKind Kind => BlockKind.ConvNormActivation;
     public override IReadOnlyList<ParamSpec> Settings { get; } =
-        [Int("out"), Int("kernel", 3), Int("stride", 1), Int("groups", 1), Choice("act", "relu", ["relu", "silu", "none"])];
+        [Int("out"), Int("kernel", 3), Int("stride", 1), Int("groups", 1), Choice("act", "relu", ["relu", "silu", "gelu", "none"])];
 
     internal override void Write(Block b, LayerWriter w) =>
         w.Conv(b.Int("out"), b.Int("kernel"), b.Int("stride"), groups: b.Int("groups")).BatchNorm().Activation(b.Choice("act"));
