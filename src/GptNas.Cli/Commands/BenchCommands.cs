@@ -23,6 +23,7 @@ public static class BenchCommands
         bench.Subcommands.Add(CreateNb201());
         bench.Subcommands.Add(CreatePrior());
         bench.Subcommands.Add(ProxyBenchCommand.Create());
+        bench.Subcommands.Add(RecipeBenchCommand.Create());
         return bench;
     }
 
