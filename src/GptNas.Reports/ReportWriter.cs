@@ -36,20 +36,35 @@ public static class ReportWriter
             <h1>gptnas search report</h1>
             """);
         text.Append($"<p>{runs.Count} run(s) on {Encode(string.Join(", ", runs.Select(r => r.Data).Distinct()))}; generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.</p>");
-        text.Append("<h2>GPT-NAS, without GPT, and random sampling</h2><table><tr><th>search</th><th>runs</th><th>final test top-1 (%), mean ± std</th><th>std. error</th><th>best proxy fitness (%), mean ± std</th></tr>");
+        text.Append("<h2>GPT-NAS, without GPT, and random sampling</h2><table><tr><th>search</th><th>runs</th><th>final test top-1 (%), mean ± std</th><th>std. error</th>" +
+                    "<th>best proxy fitness (%), mean ± std</th><th>best found after generation 1</th></tr>");
         foreach (var group in runs.GroupBy(r => r.Group).OrderBy(g => g.First().GroupOrder))
         {
             var final = Spread.Of(group.Where(r => r.Final is not null).Select(r => r.Final!.TestTop1));
             var proxy = Spread.Of(group.Where(r => r.BestFitness is not null).Select(r => r.BestFitness!.Value));
-            text.Append($"<tr><td>{group.First().Group}</td><td>{group.Count()}</td><td>{final.Percent}</td><td>{(final.Count > 1 ? (final.StandardError * 100).ToString("F2", CultureInfo.InvariantCulture) : "-")}</td><td>{proxy.Percent}</td></tr>");
+            var climbed = group.Where(r => r.ImprovedAfterGeneration1 is not null).ToList();
+            text.Append($"<tr><td>{group.First().Group}</td><td>{group.Count()}</td><td>{final.Percent}</td><td>{(final.Count > 1 ? Points(final.StandardError) : "-")}</td>" +
+                        $"<td>{proxy.Percent}</td><td>{climbed.Count(r => r.ImprovedAfterGeneration1 == true)} of {climbed.Count}</td></tr>");
         }
         text.Append("</table>");
-        text.Append("<h2>Runs</h2><table><tr><th>run</th><th>search</th><th>seed</th><th>trials</th><th>failed</th><th>best proxy (%)</th><th>final test top-1 (%)</th><th>final top-5 (%)</th><th>final top-1 with test-time augmentation (%)</th></tr>");
+        var comparisons = PairedComparison.Of(runs);
+        if (comparisons.Count > 0)
+        {
+            text.Append("<p>Paired by seed (each seed draws the split and the first candidates of both searches); differences in points, ± standard error.</p>" +
+                        "<table><tr><th>comparison</th><th>seeds</th><th>final test top-1 difference</th><th>first better / worse</th><th>best proxy fitness difference</th></tr>");
+            foreach (var c in comparisons)
+                text.Append($"<tr><td>{c.Reference} minus {c.Other}</td><td>{c.Pairs}</td><td>{Difference(c.FinalDifference)}</td><td>{c.ReferenceBetter} / {c.OtherBetter}</td>" +
+                            $"<td>{Difference(c.ProxyDifference)}</td></tr>");
+            text.Append("</table>");
+        }
+        text.Append("<h2>Runs</h2><table><tr><th>run</th><th>search</th><th>seed</th><th>trials</th><th>failed</th><th>best proxy (%)</th><th>generation of best</th>" +
+                    "<th>final test top-1 (%)</th><th>final top-5 (%)</th><th>final top-1 with test-time augmentation (%)</th></tr>");
         foreach (var run in runs)
         {
             var failed = run.Trials.Count(t => t.State == TrialState.Failed);
             text.Append($"<tr><td>{Encode(run.Name)}</td><td>{run.Group}</td><td>{run.Seed}</td><td>{run.Trials.Count}</td><td>{failed}</td>" +
-                        $"<td>{Percent(run.BestFitness)}</td><td>{Percent(run.Final?.TestTop1)}</td><td>{Percent(run.FinalTop5)}</td><td>{Percent(run.Final?.TestTop1Augmented)}</td></tr>");
+                        $"<td>{Percent(run.BestFitness)}</td><td>{run.GenerationOfBest?.ToString(CultureInfo.InvariantCulture) ?? "-"}</td>" +
+                        $"<td>{Percent(run.Final?.TestTop1)}</td><td>{Percent(run.FinalTop5)}</td><td>{Percent(run.Final?.TestTop1Augmented)}</td></tr>");
         }
         text.Append("</table>");
         text.Append("<h2>GPT reconstruction</h2><p>How the prior's proposals reached the candidates (GPT-NAS §5): the share of layer tokens the GPT " +
@@ -101,5 +116,7 @@ public static class ReportWriter
     private static string Share(double share) => double.IsFinite(share) ? (share * 100).ToString("F1", CultureInfo.InvariantCulture) : "-";
 
     private static string Percent(double? value) => value is { } v ? (v * 100).ToString("F2", CultureInfo.InvariantCulture) : "-";
+    private static string Points(double value) => (value * 100).ToString("F2", CultureInfo.InvariantCulture);
+    private static string Difference(Spread d) => d.Count == 0 ? "-" : $"{d.Mean * 100:+0.00;-0.00} ± {(d.Count > 1 ? Points(d.StandardError) : "-")}";
     private static string Encode(string text) => WebUtility.HtmlEncode(text);
 }

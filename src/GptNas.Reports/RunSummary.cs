@@ -40,6 +40,29 @@ public sealed record RunSummary(
 
     public double? BestFitness => Trials.Where(t => t.State == TrialState.Complete).Select(t => t.Fitness).Max();
 
+    /// <summary>The first generation whose trials reached <see cref="BestFitness"/>; null when no trial completed.</summary>
+    public int? GenerationOfBest
+    {
+        get
+        {
+            var byGeneration = BestFitnessByGeneration();
+            var best = BestFitness;
+            if (best is null) return null;
+            var generations = Trials.Select(t => t.Generation).Distinct().Order().ToList();
+            for (var i = 0; i < byGeneration.Count; i++)
+                if (byGeneration[i] >= best.Value) return generations[i];
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Whether a generation after generation 1 raised the best fitness above what generations 0 and 1 had found: the
+    /// sign that selection climbs rather than keeping an early lucky draw. Random sampling numbers its draws in
+    /// generations of the GA's population, so its share is the baseline (with equal draws per generation, the best of
+    /// all lies after generation 1 by chance alone in (G - 2) / G of runs).
+    /// </summary>
+    public bool? ImprovedAfterGeneration1 => GenerationOfBest is null ? null : GenerationOfBest > 1;
+
     /// <summary>How the prior's proposals reached the candidates, summed over the run's trials.</summary>
     public ReconstructionSummary Reconstruction => ReconstructionSummary.Of(Trials);
 

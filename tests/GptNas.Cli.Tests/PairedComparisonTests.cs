@@ -1,0 +1,45 @@
+using GptNas.Reports;
+using GptNas.Search;
+using GptNas.Training;
+using GptNas.Trials;
+
+namespace GptNas.Tests;
+
+/// <summary>What a report says of several searches: paired differences by seed, and in which generation each best was found.</summary>
+public class PairedComparisonTests
+{
+    private static RunSummary Run(string name, bool withGpt, SearchStrategyKind strategy, int seed, double? final, params double[][] fitnessByGeneration) =>
+        new(name, name, withGpt, strategy, seed, "data",
+            fitnessByGeneration.SelectMany((scores, g) => scores.Select((f, i) => new TrialRecord { Generation = g, Index = i, State = TrialState.Complete, Fitness = f })).ToList(),
+            final is null ? null : new TrainedModel { TestTop1 = final.Value });
+
+    [Fact]
+    public void GenerationOfBestIsTheFirstThatReachedTheBest()
+    {
+        Assert.Equal(0, Run("a", true, SearchStrategyKind.Ga, 0, 0.9, [0.7, 0.6], [0.5, 0.7], [0.6, 0.4]).GenerationOfBest);
+        var climbing = Run("b", true, SearchStrategyKind.Ga, 0, 0.9, [0.5], [0.6], [0.55], [0.65]);
+        Assert.Equal(3, climbing.GenerationOfBest);
+        Assert.True(climbing.ImprovedAfterGeneration1);
+        Assert.False(Run("c", true, SearchStrategyKind.Ga, 0, 0.9, [0.5], [0.7], [0.7]).ImprovedAfterGeneration1);
+        Assert.Null(Run("d", true, SearchStrategyKind.Ga, 0, null).GenerationOfBest);
+    }
+
+    [Fact]
+    public void GroupsArePairedBySeedAgainstTheFirstGroup()
+    {
+        var runs = new[]
+        {
+            Run("gpt-s0", true, SearchStrategyKind.Ga, 0, 0.90, [0.6]), Run("gpt-s1", true, SearchStrategyKind.Ga, 1, 0.80, [0.7]),
+            Run("gpt-s2", true, SearchStrategyKind.Ga, 2, 0.85, [0.7]),
+            Run("random-s0", false, SearchStrategyKind.Random, 0, 0.88, [0.5]), Run("random-s1", false, SearchStrategyKind.Random, 1, 0.84, [0.6]),
+            Run("random-s3", false, SearchStrategyKind.Random, 3, 0.50, [0.6]), // no GPT-NAS seed 3: not a pair
+        };
+        var comparison = Assert.Single(PairedComparison.Of(runs));
+        Assert.Equal(("GPT-NAS", "random sampling", 2), (comparison.Reference, comparison.Other, comparison.Pairs));
+        Assert.Equal(-0.01, comparison.FinalDifference.Mean, 10); // (+0.02 - 0.04) / 2
+        Assert.Equal(0.03, comparison.FinalDifference.StandardError, 10); // std sqrt(2) * 0.03, over sqrt(2)
+        Assert.Equal(0.1, comparison.ProxyDifference.Mean, 10);
+        Assert.Equal((1, 1), (comparison.ReferenceBetter, comparison.OtherBetter));
+        Assert.Empty(PairedComparison.Of(runs.Take(3).ToList()));
+    }
+}
