@@ -37,14 +37,15 @@ public static class ReportWriter
             """);
         text.Append($"<p>{runs.Count} run(s) on {Encode(string.Join(", ", runs.Select(r => r.Data).Distinct()))}; generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.</p>");
         text.Append("<h2>GPT-NAS, without GPT, and random sampling</h2><table><tr><th>search</th><th>runs</th><th>final test top-1 (%), mean ± std</th><th>std. error</th>" +
-                    "<th>best proxy fitness (%), mean ± std</th><th>best found after generation 1</th></tr>");
+                    "<th>best proxy fitness (%), mean ± std</th><th>best found after generation 1</th><th>distinct architectures, mean</th></tr>");
         foreach (var group in runs.GroupBy(r => r.Group).OrderBy(g => g.First().GroupOrder))
         {
             var final = Spread.Of(group.Where(r => r.Final is not null).Select(r => r.Final!.TestTop1));
             var proxy = Spread.Of(group.Where(r => r.BestFitness is not null).Select(r => r.BestFitness!.Value));
             var climbed = group.Where(r => r.ImprovedAfterGeneration1 is not null).ToList();
             text.Append($"<tr><td>{group.First().Group}</td><td>{group.Count()}</td><td>{final.Percent}</td><td>{(final.Count > 1 ? Points(final.StandardError) : "-")}</td>" +
-                        $"<td>{proxy.Percent}</td><td>{climbed.Count(r => r.ImprovedAfterGeneration1 == true)} of {climbed.Count}</td></tr>");
+                        $"<td>{proxy.Percent}</td><td>{climbed.Count(r => r.ImprovedAfterGeneration1 == true)} of {climbed.Count}</td>" +
+                        $"<td>{group.Average(r => r.DistinctArchitectures).ToString("F1", CultureInfo.InvariantCulture)}</td></tr>");
         }
         text.Append("</table>");
         var comparisons = PairedComparison.Of(runs);
@@ -57,12 +58,12 @@ public static class ReportWriter
                             $"<td>{Difference(c.ProxyDifference)}</td></tr>");
             text.Append("</table>");
         }
-        text.Append("<h2>Runs</h2><table><tr><th>run</th><th>search</th><th>seed</th><th>trials</th><th>failed</th><th>best proxy (%)</th><th>generation of best</th>" +
+        text.Append("<h2>Runs</h2><table><tr><th>run</th><th>search</th><th>seed</th><th>trials</th><th>distinct</th><th>failed</th><th>best proxy (%)</th><th>generation of best</th>" +
                     "<th>final test top-1 (%)</th><th>final top-5 (%)</th><th>final top-1 with test-time augmentation (%)</th></tr>");
         foreach (var run in runs)
         {
             var failed = run.Trials.Count(t => t.State == TrialState.Failed);
-            text.Append($"<tr><td>{Encode(run.Name)}</td><td>{run.Group}</td><td>{run.Seed}</td><td>{run.Trials.Count}</td><td>{failed}</td>" +
+            text.Append($"<tr><td>{Encode(run.Name)}</td><td>{run.Group}</td><td>{run.Seed}</td><td>{run.Trials.Count}</td><td>{run.DistinctArchitectures}</td><td>{failed}</td>" +
                         $"<td>{Percent(run.BestFitness)}</td><td>{run.GenerationOfBest?.ToString(CultureInfo.InvariantCulture) ?? "-"}</td>" +
                         $"<td>{Percent(run.Final?.TestTop1)}</td><td>{Percent(run.FinalTop5)}</td><td>{Percent(run.Final?.TestTop1Augmented)}</td></tr>");
         }

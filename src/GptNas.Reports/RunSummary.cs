@@ -40,6 +40,12 @@ public sealed record RunSummary(
 
     public double? BestFitness => Trials.Where(t => t.State == TrialState.Complete).Select(t => t.Fitness).Max();
 
+    /// <summary>
+    /// How many different architectures the run's trials hold: a GA whose population has converged asks for the same
+    /// candidates again (each one counts as a trial, its result reused), so this is how much of the budget explored.
+    /// </summary>
+    public int DistinctArchitectures => Trials.Select(t => t.Hash).Distinct().Count();
+
     /// <summary>The first generation whose trials reached <see cref="BestFitness"/>; null when no trial completed.</summary>
     public int? GenerationOfBest
     {

@@ -71,7 +71,8 @@ public static class AblationCommand
             var html = ReportWriter.Write(summaries, new RunFolder(root).ReportFolder);
             foreach (var group in summaries.GroupBy(s => s.Group))
                 AnsiConsole.MarkupLine($"{group.Key}: final test top-1 {Spread.Of(group.Select(s => s.Final!.TestTop1)).Percent} % over {group.Count()} seeds; " +
-                                       $"best found after generation 1 in {group.Count(s => s.ImprovedAfterGeneration1 == true)}");
+                                       $"best found after generation 1 in {group.Count(s => s.ImprovedAfterGeneration1 == true)}; " +
+                                       $"{group.Average(s => s.DistinctArchitectures):F1} distinct architectures per run");
             foreach (var c in PairedComparison.Of(summaries))
                 AnsiConsole.MarkupLine($"{c.Reference} minus {c.Other}, paired over {c.Pairs} seeds: final test top-1 {c.FinalDifference.Mean * 100:+0.00;-0.00} " +
                                        $"± {c.FinalDifference.StandardError * 100:F2} points (s.e.), better in {c.ReferenceBetter}, worse in {c.OtherBetter}");

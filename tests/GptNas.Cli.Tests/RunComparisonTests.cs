@@ -5,12 +5,12 @@ using GptNas.Trials;
 
 namespace GptNas.Tests;
 
-/// <summary>What a report says of several searches: paired differences by seed, and in which generation each best was found.</summary>
-public class PairedComparisonTests
+/// <summary>What a report says of several searches: paired differences by seed, where each best was found, how much of the budget explored.</summary>
+public class RunComparisonTests
 {
     private static RunSummary Run(string name, bool withGpt, SearchStrategyKind strategy, int seed, double? final, params double[][] fitnessByGeneration) =>
         new(name, name, withGpt, strategy, seed, "data",
-            fitnessByGeneration.SelectMany((scores, g) => scores.Select((f, i) => new TrialRecord { Generation = g, Index = i, State = TrialState.Complete, Fitness = f })).ToList(),
+            fitnessByGeneration.SelectMany((scores, g) => scores.Select((f, i) => new TrialRecord { Generation = g, Index = i, State = TrialState.Complete, Fitness = f, Hash = $"arch{f}" })).ToList(),
             final is null ? null : new TrainedModel { TestTop1 = final.Value });
 
     [Fact]
@@ -22,6 +22,14 @@ public class PairedComparisonTests
         Assert.True(climbing.ImprovedAfterGeneration1);
         Assert.False(Run("c", true, SearchStrategyKind.Ga, 0, 0.9, [0.5], [0.7], [0.7]).ImprovedAfterGeneration1);
         Assert.Null(Run("d", true, SearchStrategyKind.Ga, 0, null).GenerationOfBest);
+    }
+
+    [Fact]
+    public void ARepeatedCandidateCountsAsATrialButNotAsAnotherArchitecture()
+    {
+        // The hash stands for the architecture here: a converged population asks for 0.7's architecture three times.
+        var run = Run("a", false, SearchStrategyKind.Ga, 0, 0.9, [0.5, 0.7], [0.7, 0.6], [0.7, 0.7]);
+        Assert.Equal((6, 3), (run.Trials.Count, run.DistinctArchitectures));
     }
 
     [Fact]
