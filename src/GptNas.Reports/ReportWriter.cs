@@ -36,7 +36,7 @@ public static class ReportWriter
             <h1>gptnas search report</h1>
             """);
         text.Append($"<p>{runs.Count} run(s) on {Encode(string.Join(", ", runs.Select(r => r.Data).Distinct()))}; generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.</p>");
-        text.Append("<h2>GPT-NAS, without GPT, and random sampling</h2><table><tr><th>search</th><th>runs</th><th>final test top-1 (%), mean ± std</th><th>std. error</th>" +
+        text.Append("<h2>The searches side by side</h2><table><tr><th>search</th><th>runs</th><th>final test top-1 (%), mean ± std</th><th>std. error</th>" +
                     "<th>best proxy fitness (%), mean ± std</th><th>best found after generation 1</th><th>distinct architectures, mean</th></tr>");
         foreach (var group in runs.GroupBy(r => r.Group).OrderBy(g => g.First().GroupOrder))
         {

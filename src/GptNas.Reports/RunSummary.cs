@@ -9,22 +9,26 @@ namespace GptNas.Reports;
 public sealed record RunSummary(
     string Folder,
     string Name,
-    bool WithGpt,
+    bool Reconstructs,
     SearchStrategyKind Strategy,
     int Seed,
     string Data,
     IReadOnlyList<TrialRecord> Trials,
     TrainedModel? Final,
     int? Classes = null,
-    ModelEvaluation? Evaluation = null)
+    ModelEvaluation? Evaluation = null,
+    bool UniformRebuild = false)
 {
+    /// <summary>The GA rebuilt its candidates with the GPT (not the uniform control, not random sampling).</summary>
+    public bool WithGpt => Strategy == SearchStrategyKind.Ga && Reconstructs && !UniformRebuild;
+
     /// <summary>Top-5 says something only with more than 5 classes (with 5 or fewer it is always 100 %).</summary>
     public double? FinalTop5 => Classes is null or > 5 ? Final?.TestTop5 : null;
 
-    public string Group => GroupOrder switch { 0 => "GPT-NAS", 1 => "without GPT", _ => "random sampling" };
+    public string Group => GroupOrder switch { 0 => "GPT-NAS", 1 => "uniform rebuild", 2 => "without GPT", _ => "random sampling" };
 
-    /// <summary>Where the run's group stands in tables and which colour it has: GPT-NAS, without GPT, random sampling.</summary>
-    public int GroupOrder => Strategy == SearchStrategyKind.Random ? 2 : WithGpt ? 0 : 1;
+    /// <summary>Where the run's group stands in tables and which colour it has: GPT-NAS, uniform rebuild, without GPT, random sampling.</summary>
+    public int GroupOrder => Strategy == SearchStrategyKind.Random ? 3 : !Reconstructs ? 2 : UniformRebuild ? 1 : 0;
 
     /// <summary>Best proxy fitness among the trials of generations 0..g, for each g.</summary>
     public IReadOnlyList<double> BestFitnessByGeneration()
@@ -78,7 +82,7 @@ public sealed record RunSummary(
         var config = folder.ReadSearchConfig();
         var classes = File.Exists(folder.BestArchitectureFile) ? Architectures.Architecture.Parse(File.ReadAllText(folder.BestArchitectureFile)).Classes : (int?)null;
         return new RunSummary(folder.Path, folder.Name, config?.Config.Ga.Reconstruct ?? true, config?.Config.Strategy ?? SearchStrategyKind.Ga, study.Seed,
-            config?.Data ?? "?", trials, final, classes, folder.ReadEvaluation());
+            config?.Data ?? "?", trials, final, classes, folder.ReadEvaluation(), config?.Config.Prior.Uniform ?? false);
     }
 }
 

@@ -87,6 +87,8 @@ public class ConfigTests
         Assert.Equal((8, 5, 5e-4), (online.Prior.OnlineTopKInEffect(), online.Prior.OnlineEpochsInEffect(), online.Prior.OnlineLearningRateInEffect()));
         var refused = Assert.Throws<GptNasException>(() => (online with { Strategy = SearchStrategyKind.Random }).Validate());
         Assert.Contains("prior.online=true", refused.Message);
+        var both = Assert.Throws<GptNasException>(() => ConfigOverrides.Apply(Presets.Get("quick"), ["prior.online=true", "prior.uniform=true"]).Validate());
+        Assert.Contains("set one of them", both.Message);
     }
 
     [Fact]

@@ -26,7 +26,8 @@ public static class AblationCommand
         };
         var arms = new Option<string>("--arms")
         {
-            Description = "Comma-separated, from: gpt (GPT-NAS), nogpt (the GA without GPT), random (random sampling at the GA's budget)",
+            Description = "Comma-separated, from: gpt (GPT-NAS), uniform (the GA rebuilding with a uniform predictor, the GPT's control), " +
+                          "nogpt (the GA without GPT), random (random sampling at the GA's budget)",
             DefaultValueFactory = _ => "gpt,nogpt",
         };
         var set = new Option<string[]>("--set") { Description = "Override a setting in both arms, e.g. --set ga.generations=3" };
@@ -51,7 +52,8 @@ public static class AblationCommand
                     var config = baseConfig with
                     {
                         Seed = seed, Strategy = arm == "random" ? SearchStrategyKind.Random : SearchStrategyKind.Ga,
-                        Ga = baseConfig.Ga with { Reconstruct = arm == "gpt" },
+                        Ga = baseConfig.Ga with { Reconstruct = arm is "gpt" or "uniform" },
+                        Prior = baseConfig.Prior with { Uniform = arm == "uniform" },
                     };
                     var folder = new RunFolder(Path.Combine(root, $"{arm}-s{seed}"));
                     AnsiConsole.MarkupLine($"[bold]{label}, seed {seed}[/] in {Markup.Escape(folder.Path)}");
@@ -82,14 +84,14 @@ public static class AblationCommand
         return command;
     }
 
-    private static readonly Dictionary<string, string> Labels = new() { ["gpt"] = "GPT-NAS", ["nogpt"] = "without GPT", ["random"] = "random sampling" };
+    private static readonly Dictionary<string, string> Labels = new() { ["gpt"] = "GPT-NAS", ["uniform"] = "uniform rebuild", ["nogpt"] = "without GPT", ["random"] = "random sampling" };
 
     private static System.Text.RegularExpressions.Regex SeedFolder(string arm) => new($"^{arm}-s[0-9]+$");
 
     private static List<(string Arm, string Label)> Arms(string text)
     {
         var arms = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
-        if (arms.Count == 0) throw new UsageException("--arms is empty; choose from gpt, nogpt, random");
-        return arms.Select(arm => Labels.TryGetValue(arm, out var label) ? (arm, label) : throw new UsageException($"--arms: unknown arm '{arm}'; choose from gpt, nogpt, random")).ToList();
+        if (arms.Count == 0) throw new UsageException($"--arms is empty; choose from {string.Join(", ", Labels.Keys)}");
+        return arms.Select(arm => Labels.TryGetValue(arm, out var label) ? (arm, label) : throw new UsageException($"--arms: unknown arm '{arm}'; choose from {string.Join(", ", Labels.Keys)}")).ToList();
     }
 }

@@ -57,13 +57,13 @@ public static class SearchCommand
 
     private static string Describe(SearchConfig config) => config.Strategy == SearchStrategyKind.Random
         ? $"random sampling of {config.Ga.Trials()} architectures (the GA's budget)"
-        : $"population {config.Ga.Population}, {config.Ga.Generations} generations, {(config.Ga.Reconstruct ? "with GPT reconstruction" : "without GPT (ablation)")}";
+        : $"population {config.Ga.Population}, {config.Ga.Generations} generations, {(!config.Ga.Reconstruct ? "without GPT (ablation)" : config.Prior.Uniform ? "with uniform reconstruction (the GPT's control)" : "with GPT reconstruction")}";
 
     private static int Run(SearchConfig config, string presetName, string dataName, RunFolder folder, bool join, string? storage, bool overwrite)
     {
         var resuming = storage is null && folder.HasStudyDatabase;
         AnsiConsole.MarkupLine($"{(resuming ? "resuming" : "starting")} search in [bold]{Markup.Escape(folder.Path)}[/]: {Markup.Escape(Describe(config))}, seed {config.Seed}");
-        if (config.Ga.Reconstruct && config.Strategy == SearchStrategyKind.Ga) DescribePrior(config.Prior, warn: presetName == "paper");
+        if (config.Ga.Reconstruct && !config.Prior.Uniform && config.Strategy == SearchStrategyKind.Ga) DescribePrior(config.Prior, warn: presetName == "paper");
         var run = new SearchRun(config, dataName, folder, new PriorPredictorSource(config.Prior), join, storage, overwrite);
         var outcome = SearchProgressDisplay.Run(config, (searchProgress, finalProgress) =>
             run.Run(searchProgress, finalProgress, line => AnsiConsole.MarkupLine(line.StartsWith("warning:", StringComparison.Ordinal)

@@ -63,6 +63,11 @@ public sealed record PriorSettings
     /// <summary>Sample among the k most likely tokens; 0 = all.</summary>
     public int TopK { get; init; } = 5;
     /// <summary>
+    /// Rebuild with a predictor that knows nothing instead of the GPT (a block kind uniformly among those that fit, the
+    /// width and down-sampling drawn): the control that separates what the GPT knows from what rebuilding itself adds.
+    /// </summary>
+    public bool Uniform { get; init; }
+    /// <summary>
     /// The online prior: after every generation the GPT is fine-tuned on the search's best evaluated architectures so far
     /// (rank-weighted), so that what it proposes learns from this search's own results on top of its corpora.
     /// </summary>
@@ -134,6 +139,8 @@ public sealed record SearchConfig
         Prior.Validate(check);
         if (Prior.Online && (Strategy != SearchStrategyKind.Ga || !Ga.Reconstruct))
             check.Fail("prior.online=true fine-tunes the GPT that reconstructs candidates; it needs the GA with reconstruction (drop --no-gpt and --strategy random)");
+        if (Prior.Online && Prior.Uniform)
+            check.Fail("prior.online=true fine-tunes the GPT, and prior.uniform=true rebuilds without it; set one of them");
         Final.Validate(check, "final.");
         return check.ThrowIfInvalid();
     }

@@ -107,6 +107,7 @@ public sealed class PriorPredictorSource(Config.PriorSettings settings) : IBlock
 
     public IBlockPredictor Predictor(Seeds seeds)
     {
+        if (settings.Uniform) return new UniformBlockPredictor();
         var sampling = settings.Temperature <= 0 ? SamplingOptions.GreedyDecoding : new SamplingOptions { Temperature = settings.Temperature, TopK = settings.TopK };
         if (settings.Online) return new OnlineGptBlockPredictor(ArchitecturePrior.Load(Folder), sampling, settings, seeds.Child("online-prior"));
         _prior ??= ArchitecturePrior.Load(Folder);
