@@ -3,7 +3,7 @@ namespace GptNas.Reports;
 /// <summary>
 /// The first group of a report (GPT-NAS where it is there) against another over the seeds both ran: the paired
 /// differences (first minus other) of final test top-1 and best proxy fitness. A seed draws the data split and the
-/// first population of both, so pairing by seed removes what they share from the comparison.
+/// first population sampled (which the rebuilding arms then rebuild), so pairing by seed removes what they share.
 /// </summary>
 public sealed record PairedComparison(string Reference, string Other, Spread FinalDifference, Spread ProxyDifference, int ReferenceBetter, int OtherBetter)
 {

@@ -51,7 +51,7 @@ public static class ReportWriter
         var comparisons = PairedComparison.Of(runs);
         if (comparisons.Count > 0)
         {
-            text.Append("<p>Paired by seed (each seed draws the split and the first candidates of both searches); differences in points, ± standard error.</p>" +
+            text.Append("<p>Paired by seed (a seed draws the data split and the first population sampled, before the rebuilding arms rebuild it); differences in points, ± standard error.</p>" +
                         "<table><tr><th>comparison</th><th>seeds</th><th>final test top-1 difference</th><th>first better / worse</th><th>best proxy fitness difference</th></tr>");
             foreach (var c in comparisons)
                 text.Append($"<tr><td>{c.Reference} minus {c.Other}</td><td>{c.Pairs}</td><td>{Difference(c.FinalDifference)}</td><td>{c.ReferenceBetter} / {c.OtherBetter}</td>" +
