@@ -55,7 +55,7 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
             held ??= RunLock.Acquire(folder, Command, shared: join);
             folder.ClaimFor(configJson, overwrite, "search");
             using var store = TrialStores.Open(storage, folder.StudyDatabase);
-            var studyName = OpenStudy(store, configJson);
+            var studyName = OpenStudy(store, configJson, log);
             folder.WriteSearchConfig(record);
             var device = TorchRuntime.Device();
             var evaluator = new TrainingEvaluator(data, config.Proxy, seeds, device);
@@ -108,7 +108,7 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
     /// <see cref="RunFolder.RunIdAttribute"/>), so a copied folder resumes its own study and a renamed one still finds it.
     /// A study of another folder under the same name in a shared store is refused unless the user joins it.
     /// </summary>
-    private string OpenStudy(Trials.ITrialStore store, string configJson)
+    private string OpenStudy(Trials.ITrialStore store, string configJson, Action<string>? log)
     {
         var ownStore = string.IsNullOrWhiteSpace(storage);
         var found = folder.FindStudy(store, ownStore);
@@ -122,7 +122,22 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
         var id = owner ?? identity?.Id ?? RunFolder.NewIdentity().Id;
         if (owner is null) store.SetAttribute(study.Id, RunFolder.RunIdAttribute, id);
         folder.WriteIdentity(new RunIdentity(id));
+        WarnOnOtherThreadCount(store, study.Id, log);
         return study.Name;
+    }
+
+    /// <summary>
+    /// libtorch splits its sums between threads, so a study resumed with another thread count continues another run
+    /// than the one it began (README: Reproducibility). Workers that join a study each keep their own count.
+    /// </summary>
+    private void WarnOnOtherThreadCount(Trials.ITrialStore store, long studyId, Action<string>? log)
+    {
+        var threads = TorchSharp.torch.get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var stored = store.GetAttribute(studyId, RunFolder.ThreadsAttribute);
+        if (stored is null) store.SetAttribute(studyId, RunFolder.ThreadsAttribute, threads);
+        else if (stored != threads && !join)
+            log?.Invoke($"warning: this search began with {stored} threads and resumes with {threads}; the trials still to run round differently " +
+                        $"from an uninterrupted run (--threads {stored} continues it exactly)");
     }
 
     /// <summary>A search in which every trial failed has nothing to train: it ends with the commonest error.</summary>

@@ -175,7 +175,6 @@ public static partial class TorchRuntime
     /// </remarks>
     public static IDisposable AutocastBFloat16() => new AutocastScope();
 
-    /// <summary>Refuses a <c>--threads</c> below 1 before anything starts: libtorch aborts the process on it.</summary>
     /// <summary>Runs torch on one thread until disposed, then on as many as before: for work whose sums must not depend on the thread count.</summary>
     public static IDisposable OneThread()
     {
@@ -189,6 +188,7 @@ public static partial class TorchRuntime
         public void Dispose() => restore();
     }
 
+    /// <summary>Refuses a <c>--threads</c> below 1 before anything starts: libtorch aborts the process on it.</summary>
     public static void CheckThreads(int? threads)
     {
         if (threads < 1) throw new GptNasException($"--threads must be 1 or more, got {threads}; leave it out to use every core");

@@ -25,6 +25,33 @@ public class SearchCommandTests
         Assert.Contains("ga.mutation_probability", stderr);
     }
 
+    /// <summary>Another thread count rounds differently, so a resume with one says how to continue the run exactly.</summary>
+    [Fact]
+    public void ResumingWithAnotherThreadCountWarnsAndNamesTheCountItBeganWith()
+    {
+        using var temp = new TempFolder();
+        var data = Path.Combine(temp.Path, "data");
+        Directory.CreateDirectory(data);
+        TinyData.Write(data);
+        var run = Path.Combine(temp.Path, "run");
+        string[] search = ["search", "--preset", "smoke", "--no-gpt", "--data", data, "--out", run, "--threads", "1", "--set", "proxy.train_fraction=1",
+            "--set", "ga.generations=0", "--set", "final.epochs=1"];
+        var (code, first, stderr) = CliRunner.Run(search);
+        Assert.True(code == 0, stderr);
+        Assert.DoesNotContain("threads and resumes", first);
+        using (var store = Storage.TrialStores.Open(null, Path.Combine(run, "study.db")))
+        {
+            var study = Assert.Single(store.Studies());
+            Assert.Equal("1", store.GetAttribute(study.Id, Runs.RunFolder.ThreadsAttribute));
+            store.SetAttribute(study.Id, Runs.RunFolder.ThreadsAttribute, "7"); // as if it had begun on a 7-thread machine
+        }
+        var (again, resumed, error) = CliRunner.Run(search);
+        Assert.True(again == 0, error);
+        var words = string.Join(' ', resumed.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries)); // the console wraps long lines
+        Assert.Contains("began with 7 threads and resumes with 1", words);
+        Assert.Contains("--threads 7 continues it exactly", words);
+    }
+
     [Fact]
     public void ResumingWithAnotherConfigIsRefusedAndNamesTheSetting()
     {

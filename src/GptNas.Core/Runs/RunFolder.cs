@@ -26,6 +26,8 @@ public sealed class RunFolder(string path)
 
     /// <summary>The study attribute that holds the id of the run folder the study belongs to (<see cref="RunIdentity"/>).</summary>
     public const string RunIdAttribute = "run_id";
+    /// <summary>The study attribute that holds the thread count its first process trained with.</summary>
+    public const string ThreadsAttribute = "threads";
 
     public string Path { get; } = path;
 
