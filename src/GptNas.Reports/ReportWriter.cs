@@ -68,6 +68,7 @@ public static class ReportWriter
                         $"<td>{Percent(run.Final?.TestTop1)}</td><td>{Percent(run.FinalTop5)}</td><td>{Percent(run.Final?.TestTop1Augmented)}</td></tr>");
         }
         text.Append("</table>");
+        BlockKindTable(runs, text);
         text.Append("<h2>GPT reconstruction</h2><p>How the prior's proposals reached the candidates (GPT-NAS §5): the share of layer tokens the GPT " +
                     "and the block classifier read that were vocabulary tokens themselves (not nearest-token fallbacks), and the share of predicted " +
                     "blocks built as predicted (the classified kind, beginning with the predicted layer, unchanged by repair).</p>");
@@ -113,6 +114,27 @@ public static class ReportWriter
 
     /// <summary>The confusion matrix's file: <c>gptnas evaluate</c>'s own name in a one-run report (its run's report folder), one per run otherwise.</summary>
     private static string ConfusionFile(IReadOnlyList<RunSummary> runs, int index) => runs.Count == 1 ? "confusion.png" : $"confusion_{index}.png";
+
+    /// <summary>Each group's share of every block kind over its runs' distinct architectures: what each search proposed.</summary>
+    private static void BlockKindTable(IReadOnlyList<RunSummary> runs, StringBuilder text)
+    {
+        var groups = runs.GroupBy(r => r.Group).OrderBy(g => g.First().GroupOrder)
+            .Select(g => (Name: g.Key, Counts: g.SelectMany(r => r.BlockKinds()).GroupBy(p => p.Key).ToDictionary(p => p.Key, p => p.Sum(q => q.Value))))
+            .ToList();
+        var kinds = groups.SelectMany(g => g.Counts.Keys).Distinct().Order().ToList();
+        if (kinds.Count == 0) return;
+        text.Append("<h2>Block kinds proposed</h2><p>Share of each block kind among the blocks of each search's distinct architectures (%).</p><table><tr><th>block kind</th>");
+        foreach (var group in groups) text.Append($"<th>{group.Name}</th>");
+        text.Append("</tr>");
+        foreach (var kind in kinds)
+        {
+            text.Append($"<tr><td>{kind}</td>");
+            foreach (var group in groups)
+                text.Append($"<td>{Share(group.Counts.GetValueOrDefault(kind) / (double)Math.Max(1, group.Counts.Values.Sum()))}</td>");
+            text.Append("</tr>");
+        }
+        text.Append("</table>");
+    }
 
     private static string Share(double share) => double.IsFinite(share) ? (share * 100).ToString("F1", CultureInfo.InvariantCulture) : "-";
 

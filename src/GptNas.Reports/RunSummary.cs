@@ -50,6 +50,11 @@ public sealed record RunSummary(
     /// </summary>
     public int DistinctArchitectures => Trials.Select(t => t.Hash).Distinct().Count();
 
+    /// <summary>How often each block kind occurs in the run's distinct architectures (stem excluded): what the search proposed.</summary>
+    public IReadOnlyDictionary<Architectures.BlockKind, int> BlockKinds() =>
+        Trials.DistinctBy(t => t.Hash).Where(t => t.Candidate.Length > 0)
+            .SelectMany(t => Architectures.Architecture.Parse(t.Candidate).Blocks).CountBy(b => b.Kind).ToDictionary();
+
     /// <summary>The first generation whose trials reached <see cref="BestFitness"/>; null when no trial completed.</summary>
     public int? GenerationOfBest
     {

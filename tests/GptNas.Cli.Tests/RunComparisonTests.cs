@@ -33,6 +33,26 @@ public class RunComparisonTests
     }
 
     [Fact]
+    public void BlockKindsAreCountedOverDistinctArchitectures()
+    {
+        const string text = """
+            input 28x28x1
+            classes 10
+            stem ConvNormActivation out=16 kernel=3 stride=1 groups=1 act=relu
+            block BasicBlock out=16 stride=1
+            block BasicBlock out=32 stride=2
+            block InvertedResidual out=64 stride=2
+            head dropout=0
+            """;
+        var trial = new TrialRecord { State = TrialState.Complete, Fitness = 0.5, Candidate = text, Hash = "x" };
+        var run = new RunSummary("a", "a", true, SearchStrategyKind.Ga, 0, "data", [trial, trial with { Index = 1 }], null);
+        var kinds = run.BlockKinds();
+        Assert.Equal(2, kinds[Architectures.BlockKind.BasicBlock]);
+        Assert.Equal(1, kinds[Architectures.BlockKind.InvertedResidual]);
+        Assert.Equal(2, kinds.Count); // the stem's ConvNormActivation is not a searched block
+    }
+
+    [Fact]
     public void GroupsArePairedBySeedAgainstTheFirstGroup()
     {
         var runs = new[]

@@ -32,6 +32,7 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
         using var lookahead = config.Lookahead ? new Lookahead(model) : null;
         var history = checkpoint?.Restore(model, optimizer, lookahead)?.ToList() ?? [];
         using var layout = config.ChannelsLast ? new ChannelsLastWeights(model) : null;
+        using var narrow = new NarrowConvolutionGuard(model);
         var schedule = config.LearningRateSchedule;
         var total = Stopwatch.StartNew();
         var earlier = history.Sum(h => h.Seconds);
