@@ -245,6 +245,33 @@ public static partial class TorchRuntime
         }
     }
 
+    private static int _nnpackOff;
+
+    /// <summary>
+    /// Turns NNPACK off in libtorch. libtorch asks whether NNPACK can run each convolution that oneDNN does not take (the
+    /// float64 ones of <see cref="Training.NarrowConvolutionGuard"/>), and on a CPU NNPACK does not support it logs
+    /// "Could not initialize NNPACK" every time; NNPACK would only ever run float32 convolutions oneDNN leaves.
+    /// </summary>
+    public static void DisableNnpack()
+    {
+        if (Interlocked.Exchange(ref _nnpackOff, 1) == 1) return;
+        try
+        {
+            LibTorchContext.SetUserEnabledNnpack(LibTorchContext.Global(), false);
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { }
+    }
+
+    /// <summary>libtorch's global <c>at::Context</c> (libtorch_cpu, C++ names; members take the instance first).</summary>
+    private static partial class LibTorchContext
+    {
+        [LibraryImport("libtorch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
+        public static partial IntPtr Global();
+
+        [LibraryImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
+        public static partial void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
+    }
+
     /// <summary>libtorch's <c>at::autocast</c> functions (libtorch_cpu, C++ names); c10 enums are int8.</summary>
     private static partial class Autocast
     {

@@ -24,6 +24,7 @@ public sealed class NarrowConvolutionGuard : IDisposable
         // TorchSharp's modules() leaves out the module itself.
         foreach (var conv in model.modules().Prepend(model).OfType<Conv2d>().Where(c => c.weight!.shape[1] * c.groups < MinimumChannels && c.padding is not null))
             _removers.Add(conv.register_forward_hook(Recompute).remove);
+        if (_removers.Count > 0) TorchRuntime.DisableNnpack();
     }
 
     /// <summary>How many of the model's convolutions the guard recomputes.</summary>
