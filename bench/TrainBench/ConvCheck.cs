@@ -8,14 +8,8 @@ namespace GptNas.Bench;
 /// behind <c>TorchRuntime</c>'s handling of oneDNN. <c>--case conv-check [--all]</c> prints the wrong cases (every case
 /// with <c>--all</c>); run it under <c>ONEDNN_MAX_CPU_ISA=...</c> or <c>GPTNAS_NATIVE_ONEDNN=1</c> to compare instruction sets.
 /// </summary>
-internal static partial class ConvCheck
+internal static class ConvCheck
 {
-    [System.Runtime.InteropServices.LibraryImport("libtorch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
-    private static partial IntPtr GlobalContext();
-
-    [System.Runtime.InteropServices.LibraryImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
-    private static partial void SetUserEnabledMkldnn(IntPtr context, [System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.U1)] bool enabled);
-
     /// <summary>float32 rounding on these sums is about 1e-5 of their size; the wrong kernels are off by 0.1 to 10 or NaN.</summary>
     private const double Tolerance = 1e-3;
 
@@ -26,7 +20,7 @@ internal static partial class ConvCheck
         // --backward also checks the input and weight gradients, which training runs as often as the forward pass.
         var backward = options.Has("backward");
         // --no-onednn: libtorch's own kernels instead of oneDNN's, to tell which library a wrong case comes from.
-        if (options.Has("no-onednn")) SetUserEnabledMkldnn(GlobalContext(), false);
+        if (options.Has("no-onednn")) TorchRuntime.DisableOneDnn();
         var inputList = options.Get("inputs") is { } chosen ? chosen.Split(',').Select(int.Parse).ToArray()
             : [1, 3, 8, 16, 20, 24, 32, 40, 48, 56, 64, 72, 96, 120, 128, 160, 400];
         Console.WriteLine($"oneDNN: {TorchRuntime.OneDnnIsa}; {(backward ? "output, input gradient and weight gradient" : "output")} against float64");

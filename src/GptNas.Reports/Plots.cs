@@ -9,7 +9,7 @@ namespace GptNas.Reports;
 public static class Plots
 {
     private const int Width = 800, Height = 500;
-    /// <summary>One colour per group (GPT-NAS, without GPT, random sampling), the same in every figure.</summary>
+    /// <summary>One colour per group (GPT-NAS, uniform rebuild, without GPT, random sampling), the same in every figure.</summary>
     private static Color ColorOf(RunSummary run) => run.GroupOrder switch { 0 => Colors.C0, 1 => Colors.C3, 2 => Colors.C1, _ => Colors.C2 };
 
     /// <summary>Best proxy fitness so far per generation: thin lines per run, thick lines for each group's mean.</summary>

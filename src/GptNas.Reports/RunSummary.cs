@@ -56,19 +56,9 @@ public sealed record RunSummary(
             .SelectMany(t => Architectures.Architecture.Parse(t.Candidate).Blocks).CountBy(b => b.Kind).ToDictionary();
 
     /// <summary>The first generation whose trials reached <see cref="BestFitness"/>; null when no trial completed.</summary>
-    public int? GenerationOfBest
-    {
-        get
-        {
-            var byGeneration = BestFitnessByGeneration();
-            var best = BestFitness;
-            if (best is null) return null;
-            var generations = Trials.Select(t => t.Generation).Distinct().Order().ToList();
-            for (var i = 0; i < byGeneration.Count; i++)
-                if (byGeneration[i] >= best.Value) return generations[i];
-            return null;
-        }
-    }
+    public int? GenerationOfBest => BestFitness is { } best
+        ? Trials.Where(t => t.State == TrialState.Complete && t.Fitness == best).Min(t => t.Generation)
+        : null;
 
     /// <summary>
     /// Whether a generation after generation 1 raised the best fitness above what generations 0 and 1 had found: the

@@ -270,7 +270,13 @@ public static partial class TorchRuntime
 
         [LibraryImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
         public static partial void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
+
+        [LibraryImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
+        public static partial void SetUserEnabledMkldnn(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
     }
+
+    /// <summary>libtorch's own convolution kernels instead of oneDNN's, for checks that tell which library a wrong result comes from.</summary>
+    public static void DisableOneDnn() => LibTorchContext.SetUserEnabledMkldnn(LibTorchContext.Global(), false);
 
     /// <summary>libtorch's <c>at::autocast</c> functions (libtorch_cpu, C++ names); c10 enums are int8.</summary>
     private static partial class Autocast
