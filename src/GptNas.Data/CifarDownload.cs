@@ -81,7 +81,7 @@ internal static class CifarDownload
         {
             if (member.IsDirectory || member.Data is null) continue;
             var path = Path.Combine(target, Path.GetFileName(member.Name));
-            var temp = path + ".tmp";
+            var temp = Runs.AtomicFile.TemporaryBeside(path);
             File.WriteAllBytes(temp, member.Data);
             File.Move(temp, path, overwrite: true);
         }

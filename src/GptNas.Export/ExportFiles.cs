@@ -6,7 +6,7 @@ public static class ExportFiles
     /// <exception cref="GptNasException">The path cannot be written (no such folder, no permission, a folder in the way).</exception>
     public static void WriteAtomically(string path, Action<string> write)
     {
-        var temporary = path + ".tmp";
+        var temporary = Runs.AtomicFile.TemporaryBeside(path);
         try
         {
             if (Directory.Exists(path)) throw new IOException("it is a folder");

@@ -49,6 +49,6 @@ public static class EvaluateRun
     {
         Directory.CreateDirectory(folder.ReportFolder);
         folder.WriteEvaluation(evaluation);
-        RunFolder.WriteAtomically(folder.ConfusionMatrixFile, temporary => Plots.ConfusionMatrix(evaluation, temporary));
+        AtomicFile.Write(folder.ConfusionMatrixFile, temporary => Plots.ConfusionMatrix(evaluation, temporary));
     }
 }

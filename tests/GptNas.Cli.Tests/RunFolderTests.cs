@@ -1,3 +1,4 @@
+using GptNas.Trials;
 using System.Security.Cryptography;
 using GptNas.Runs;
 using GptNas.Storage;
@@ -239,14 +240,56 @@ public class RunFolderTests
         CliAssert.OneLineError(Search(Data(temp), run), "read-only");
     }
 
+    /// <summary>
+    /// The disk fills while the search runs (how much a search writes before that depends on its timing: heartbeats
+    /// grow the study's log): it ends in one line, keeps every trial it finished, and the same command, rerun once
+    /// there is space again, completes the search.
+    /// </summary>
     [TmpfsFact]
-    public void FullDiskDuringASearchIsOneLine()
+    public void FullDiskDuringASearchIsOneLineAndKeepsWhatWasFinished()
     {
         using var temp = new TempFolder();
         var data = Data(temp);
-        using var disk = new Tmpfs("160");
+        var cache = Path.Combine(temp.Path, "cache");
+        using var disk = new Tmpfs("8192");
         var run = Path.Combine(disk.Path, "run");
-        CliAssert.OneLineError(Search(data, run), "no space left", "rerun the same command");
+        var arguments = SearchResumeTests.Arguments(data, run, withGpt: false);
+
+        var errors = new System.Text.StringBuilder();
+        Dictionary<long, (double? Fitness, DateTimeOffset? Finished)> finished;
+        using (var search = SearchResumeTests.Start(arguments, cache, line => errors.AppendLine(line)))
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (!search.HasExited && SearchResumeTests.FinishedTrials(run) < 2 && clock.Elapsed < TimeSpan.FromMinutes(2)) Thread.Sleep(20);
+            finished = FinishedTrials(run);
+            disk.FillUp();
+            Assert.True(search.WaitForExit(TimeSpan.FromMinutes(2)), "the search did not stop on the full disk");
+            search.WaitForExit(); // with no timeout it also waits for the last lines of stderr
+            Assert.True(search.ExitCode == 2, $"exit {search.ExitCode}: {errors}");
+        }
+        var lines = errors.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("warning: ")).ToList();
+        Assert.True(lines.Count == 1, errors.ToString());
+        Assert.StartsWith("error: no space left", lines[0]);
+        Assert.Contains("rerun the same command", lines[0]);
+
+        File.Delete(disk.FillerFile);
         Assert.Empty(Directory.EnumerateFiles(disk.Path, "*.tmp", SearchOption.AllDirectories));
+        var kept = FinishedTrials(run);
+        Assert.True(finished.Count >= 2, $"{finished.Count} trial(s) finished before the disk filled");
+        Assert.All(finished, trial => Assert.Equal(trial.Value, kept[trial.Key]));
+
+        using (var rerun = SearchResumeTests.Start(arguments, cache))
+        {
+            Assert.True(rerun.WaitForExit(TimeSpan.FromMinutes(3)), "the rerun did not finish");
+            Assert.Equal(0, rerun.ExitCode);
+        }
+        Assert.True(File.Exists(Path.Combine(run, "model.bin")));
+    }
+
+    private static Dictionary<long, (double? Fitness, DateTimeOffset? Finished)> FinishedTrials(string run)
+    {
+        using var store = new SqliteTrialStore(Path.Combine(run, "study.db"));
+        var study = store.Studies().Single();
+        return store.Trials(study.Id).Where(t => t.State.IsFinished()).ToDictionary(t => t.Id, t => (t.Fitness, t.Finished));
     }
 }

@@ -20,14 +20,15 @@ public class SearchResumeTests
         .. (online ? ["--set", "prior.online=true"] : Array.Empty<string>()),
     ];
 
-    internal static Process Start(string[] arguments, string cache)
+    /// <summary>Starts gptnas in its own process; <paramref name="stderr"/> gets each line it writes there.</summary>
+    internal static Process Start(string[] arguments, string cache, Action<string>? stderr = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         start.Environment["GPTNAS_CACHE"] = cache;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, line) => { if (line.Data is not null) stderr?.Invoke(line.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
@@ -118,11 +119,13 @@ public class SearchResumeTests
             Assert.True(run.WaitForExit(TimeSpan.FromMinutes(3)) && run.ExitCode == 0, "the reference search failed");
 
         var shared = Path.Combine(temp.Path, "shared");
-        using var first = Start([.. Arguments(data, shared, withGpt: false), "--join"], cache);
-        using var second = Start([.. Arguments(data, shared, withGpt: false), "--join"], cache);
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var first = Start([.. Arguments(data, shared, withGpt: false), "--join"], cache, line => errors.Enqueue($"first: {line}"));
+        using var second = Start([.. Arguments(data, shared, withGpt: false), "--join"], cache, line => errors.Enqueue($"second: {line}"));
         Assert.True(first.WaitForExit(TimeSpan.FromMinutes(3)) && second.WaitForExit(TimeSpan.FromMinutes(3)), "the workers did not finish");
-        Assert.Equal(0, first.ExitCode);
-        Assert.Equal(0, second.ExitCode);
+        first.WaitForExit(); // with no timeout it also waits for the last lines of stderr
+        second.WaitForExit();
+        Assert.True(first.ExitCode == 0 && second.ExitCode == 0, $"exit {first.ExitCode} and {second.ExitCode}: {string.Join('\n', errors)}");
 
         var (expected, _) = Outcome(reference);
         var (trials, _) = Outcome(shared);

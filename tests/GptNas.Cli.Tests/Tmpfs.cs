@@ -18,6 +18,29 @@ internal sealed class Tmpfs : IDisposable
 
     public void MakeReadOnly() => Mount("-o", "remount,ro", Path);
 
+    /// <summary>
+    /// Writes a filler file until the disk is full (or <paramref name="limitKb"/> is written: a tmpfs that does not
+    /// enforce its size); returns how much it wrote. Deleting <see cref="FillerFile"/> frees the space again.
+    /// </summary>
+    public long FillUp(long limitKb = 1 << 20)
+    {
+        var chunk = new byte[4096];
+        long written = 0;
+        using var filler = new FileStream(FillerFile, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1);
+        try
+        {
+            while (written < limitKb * 1024)
+            {
+                filler.Write(chunk);
+                written += chunk.Length;
+            }
+        }
+        catch (IOException) { } // no space left
+        return written;
+    }
+
+    public string FillerFile => System.IO.Path.Combine(Path, "filler");
+
     public void Dispose()
     {
         Run("umount", Path);
@@ -48,7 +71,8 @@ internal sealed class Tmpfs : IDisposable
         try
         {
             using var probe = new Tmpfs("64");
-            return null;
+            var written = probe.FillUp(limitKb: 256);
+            return written > 64 * 1024 ? "this machine's tmpfs does not enforce its size" : null;
         }
         catch (Exception e) { return $"this machine does not allow mounting a tmpfs ({e.Message})"; }
     });

@@ -131,7 +131,7 @@ public sealed class RunFolder(string path)
     /// <summary>Writes <paramref name="identity"/> unless the folder holds the same one already.</summary>
     public void WriteIdentity(RunIdentity identity)
     {
-        if (ReadIdentity() != identity) WriteText(IdentityFile, GptNasJson.Serialize(identity));
+        if (ReadIdentity() != identity) AtomicFile.WriteText(IdentityFile, GptNasJson.Serialize(identity));
     }
 
     /// <summary>A new run id.</summary>
@@ -162,21 +162,21 @@ public sealed class RunFolder(string path)
         if (System.IO.File.Exists(IdentityFile)) System.IO.File.Delete(IdentityFile);
     }
 
-    public void WriteSearchConfig(SearchRunConfig config) => WriteText(ConfigFile, GptNasJson.Serialize(config));
+    public void WriteSearchConfig(SearchRunConfig config) => AtomicFile.WriteText(ConfigFile, GptNasJson.Serialize(config));
 
     /// <summary>The search's config, or null where the folder has none (a study read from a shared store).</summary>
     public SearchRunConfig? ReadSearchConfig() =>
         System.IO.File.Exists(ConfigFile) ? GptNasJson.Deserialize<SearchRunConfig>(System.IO.File.ReadAllText(ConfigFile), ConfigFile) : null;
 
-    public void WriteTrainingConfig(TrainingRunConfig config) => WriteText(ConfigFile, GptNasJson.Serialize(config));
+    public void WriteTrainingConfig(TrainingRunConfig config) => AtomicFile.WriteText(ConfigFile, GptNasJson.Serialize(config));
 
-    public void WriteBestArchitecture(Architecture best) => WriteText(BestArchitectureFile, best.Canonical);
+    public void WriteBestArchitecture(Architecture best) => AtomicFile.WriteText(BestArchitectureFile, best.Canonical);
 
-    public void WriteArchitecture(Architecture architecture) => WriteText(ArchitectureFile, architecture.Canonical);
+    public void WriteArchitecture(Architecture architecture) => AtomicFile.WriteText(ArchitectureFile, architecture.Canonical);
 
-    public void WriteMetrics(TrainedModel result) => WriteText(MetricsFile, GptNasJson.Serialize(result));
+    public void WriteMetrics(TrainedModel result) => AtomicFile.WriteText(MetricsFile, GptNasJson.Serialize(result));
 
-    public void WriteModelInput(ModelInput input) => WriteText(ModelInputFile, GptNasJson.Serialize(input));
+    public void WriteModelInput(ModelInput input) => AtomicFile.WriteText(ModelInputFile, GptNasJson.Serialize(input));
 
     /// <summary>The stored <see cref="ModelInput"/>, or null in folders written before it existed.</summary>
     public ModelInput? ReadModelInput()
@@ -186,7 +186,7 @@ public sealed class RunFolder(string path)
         return input.Validate() is { } error ? throw new GptNasException($"'{ModelInputFile}': {error}") : input;
     }
 
-    public void WriteEvaluation(ModelEvaluation evaluation) => WriteText(EvaluationFile, GptNasJson.Serialize(evaluation));
+    public void WriteEvaluation(ModelEvaluation evaluation) => AtomicFile.WriteText(EvaluationFile, GptNasJson.Serialize(evaluation));
 
     /// <summary><c>gptnas evaluate</c>'s last evaluation of the folder's model, or null when it was never evaluated.</summary>
     public ModelEvaluation? ReadEvaluation() =>
@@ -245,28 +245,6 @@ public sealed class RunFolder(string path)
 
     public static void WriteFinal(ITrialStore store, long studyId, TrainedModel final) =>
         store.SetAttribute(studyId, FinalAttribute, GptNasJson.Serialize(final));
-
-    /// <summary>Writes a temporary file beside <paramref name="file"/>, then renames it over.</summary>
-    public static void WriteText(string file, string text) => WriteAtomically(file, temporary => System.IO.File.WriteAllText(temporary, text));
-
-    /// <summary>
-    /// Lets <paramref name="write"/> fill a temporary file beside <paramref name="file"/>, then renames it over: a crash
-    /// leaves the old file or the new one, and a failed write (a full disk) the old one and no half-written file.
-    /// </summary>
-    public static void WriteAtomically(string file, Action<string> write)
-    {
-        var temporary = file + ".tmp";
-        try
-        {
-            write(temporary);
-            System.IO.File.Move(temporary, file, overwrite: true);
-        }
-        catch
-        {
-            System.IO.File.Delete(temporary);
-            throw;
-        }
-    }
 
     private string File(string name) => System.IO.Path.Combine(Path, name);
 

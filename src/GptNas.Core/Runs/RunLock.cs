@@ -29,7 +29,7 @@ public sealed class RunLock : IDisposable
                                       "work on this study together");
         }
         if (!shared || !File.Exists(folder.LockOwnerFile))
-            RunFolder.WriteText(folder.LockOwnerFile, $"{what} (pid {Environment.ProcessId} on {Environment.MachineName}, since {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss}{(shared ? ", with --join" : "")})\n");
+            AtomicFile.WriteText(folder.LockOwnerFile, $"{what} (pid {Environment.ProcessId} on {Environment.MachineName}, since {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss}{(shared ? ", with --join" : "")})\n");
         return new RunLock(stream);
     }
 

@@ -69,7 +69,7 @@ public sealed class DatasetCache(string directory, Action<string>? log = null)
     /// <summary>Stores <paramref name="splits"/> atomically; a cache that cannot be written is reported and skipped.</summary>
     public void Write(string path, DataSplits splits)
     {
-        var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        var temp = Runs.AtomicFile.TemporaryBeside(path);
         try
         {
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);

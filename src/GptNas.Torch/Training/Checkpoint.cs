@@ -5,7 +5,7 @@ namespace GptNas.Training;
 /// <summary>Weights on disk in TorchSharp's format, written atomically so a crash never leaves half a file.</summary>
 public static class Checkpoint
 {
-    public static void SaveWeights(torch.nn.Module model, string path) => Runs.RunFolder.WriteAtomically(path, temporary => model.save(temporary));
+    public static void SaveWeights(torch.nn.Module model, string path) => Runs.AtomicFile.Write(path, temporary => model.save(temporary));
 
     public static void LoadWeights(torch.nn.Module model, string path)
     {

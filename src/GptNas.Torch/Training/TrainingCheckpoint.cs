@@ -24,7 +24,7 @@ public sealed class TrainingCheckpoint(string path, string identity)
 
     public void Save(torch.nn.Module model, OptimizerHelper optimizer, IReadOnlyList<EpochMetrics> history, Lookahead? lookahead = null)
     {
-        Runs.RunFolder.WriteAtomically(Path, temporary =>
+        Runs.AtomicFile.Write(Path, temporary =>
         {
             using var writer = new BinaryWriter(File.Create(temporary), Encoding.UTF8);
             writer.Write(Magic);
