@@ -32,6 +32,7 @@ public static partial class TorchRuntime
     public static void SeedDropout(Seeds epoch) => torch.manual_seed(epoch.Derive("dropout"));
 
     [ModuleInitializer]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255", Justification = "the allocator and oneDNN read their settings once, before the first tensor: only a module initializer runs early enough in every host, tests included")]
     internal static void Initialize()
     {
         if (!OperatingSystem.IsLinux()) return;
@@ -43,15 +44,6 @@ public static partial class TorchRuntime
     /// <summary>How oneDNN's instruction set is chosen in this process, for logs and benchmark reports.</summary>
     public static string OneDnnIsa { get; private set; } = "oneDNN's own choice";
 
-    /// <summary>
-    /// libtorch 2.10's oneDNN computes some float32 convolutions wrong on AMD EPYC with AVX-512 (errors of 0.5-8 or NaN against
-    /// float64): with its own AVX-512 choice NCHW is wrong in 144 of 960 block-space shapes and channels-last in 4, which broke
-    /// whole networks' logits (resnet18: 0.73) against ONNX Runtime; capped at AVX2, 36 of 1,328 NCHW shapes (20 input channels)
-    /// and 1 channels-last shape (a grouped 1x1) stay wrong, none a preset makes (<c>bench/TrainBench --case conv-check</c>). On
-    /// AMD CPUs with AVX-512 gptnas therefore caps oneDNN at AVX2 (<c>ONEDNN_MAX_CPU_ISA</c>), which oneDNN reads when it creates
-    /// its first kernel, so this runs before TorchSharp loads; it costs 1.6-3.4x of CNN training speed (bench/RESULTS.md). A
-    /// user's own <c>ONEDNN_MAX_CPU_ISA</c> wins, and <c>GPTNAS_NATIVE_ONEDNN=1</c> keeps oneDNN's choice.
-    /// </summary>
     /// <summary>Whether this CPU is one whose oneDNN AVX-512 convolutions gptnas caps (AMD with AVX-512).</summary>
     public static bool HasBrokenAvx512Convolutions()
     {
@@ -61,6 +53,15 @@ public static partial class TorchRuntime
         return cpu.Contains("AuthenticAMD", StringComparison.Ordinal) && cpu.Contains(" avx512f", StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// libtorch 2.10's oneDNN computes some float32 convolutions wrong on AMD EPYC with AVX-512 (errors of 0.5-8 or NaN against
+    /// float64): with its own AVX-512 choice NCHW is wrong in 144 of 960 block-space shapes and channels-last in 4, which broke
+    /// whole networks' logits (resnet18: 0.73) against ONNX Runtime; capped at AVX2, 36 of 1,328 NCHW shapes (20 input channels)
+    /// and 1 channels-last shape (a grouped 1x1) stay wrong, none a preset makes (<c>bench/TrainBench --case conv-check</c>). On
+    /// AMD CPUs with AVX-512 gptnas therefore caps oneDNN at AVX2 (<c>ONEDNN_MAX_CPU_ISA</c>), which oneDNN reads when it creates
+    /// its first kernel, so this runs before TorchSharp loads; it costs 1.6-3.4x of CNN training speed (bench/RESULTS.md). A
+    /// user's own <c>ONEDNN_MAX_CPU_ISA</c> wins, and <c>GPTNAS_NATIVE_ONEDNN=1</c> keeps oneDNN's choice.
+    /// </summary>
     private static void AvoidBrokenConvolutions()
     {
         if (Marshal.PtrToStringUTF8(GetEnv("ONEDNN_MAX_CPU_ISA")) is { } isa) { OneDnnIsa = $"ONEDNN_MAX_CPU_ISA={isa} (set by the user)"; return; }

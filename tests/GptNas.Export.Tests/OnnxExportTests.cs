@@ -28,7 +28,7 @@ public class OnnxExportTests(ITestOutputHelper output)
         var difference = ExportCases.MaxAbsDifference(expected, actual);
         output.WriteLine($"{name}: max |logit difference| {difference:E2}, max |logit| {expected.Max(Math.Abs):F3}");
         Assert.True(difference < Tolerance, $"{name}: ONNX Runtime differs from TorchSharp by {difference:E2}");
-        Assert.Equal(Check(model.ToByteArray()), "");
+        Assert.Equal("", Check(model.ToByteArray()));
     }
 
     [Fact]

@@ -30,9 +30,10 @@ public sealed class NarrowConvolutionGuard : IDisposable
     /// <summary>How many of the model's convolutions the guard recomputes.</summary>
     public int Guarded => _removers.Count;
 
-    private static Tensor? Recompute(nn.Module<Tensor, Tensor> module, Tensor input, Tensor output)
+    /// <summary>The hook's result replaces the module's output; an input that needs no gradient keeps oneDNN's.</summary>
+    private static Tensor Recompute(nn.Module<Tensor, Tensor> module, Tensor input, Tensor output)
     {
-        if (!input.requires_grad || !is_grad_enabled()) return null;
+        if (!input.requires_grad || !is_grad_enabled()) return output;
         var conv = (Conv2d)module;
         var exact = nn.functional.conv2d(input.to(float64), conv.weight!.to(float64), conv.bias?.to(float64),
             strides: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: conv.groups);
