@@ -81,9 +81,7 @@ internal static class CifarDownload
         {
             if (member.IsDirectory || member.Data is null) continue;
             var path = Path.Combine(target, Path.GetFileName(member.Name));
-            var temp = Runs.AtomicFile.TemporaryBeside(path);
-            File.WriteAllBytes(temp, member.Data);
-            File.Move(temp, path, overwrite: true);
+            Runs.AtomicFile.Write(path, temporary => File.WriteAllBytes(temporary, member.Data));
         }
     }
 

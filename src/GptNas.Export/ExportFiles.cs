@@ -6,22 +6,14 @@ public static class ExportFiles
     /// <exception cref="GptNasException">The path cannot be written (no such folder, no permission, a folder in the way).</exception>
     public static void WriteAtomically(string path, Action<string> write)
     {
-        var temporary = Runs.AtomicFile.TemporaryBeside(path);
         try
         {
             if (Directory.Exists(path)) throw new IOException("it is a folder");
-            write(temporary);
-            File.Move(temporary, path, overwrite: true);
+            Runs.AtomicFile.Write(path, write);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temporary);
             throw new GptNasException($"cannot write '{path}': {e.Message}", e);
         }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 }

@@ -1,4 +1,3 @@
-using GptNas.Trials;
 using System.Security.Cryptography;
 using GptNas.Runs;
 using GptNas.Storage;
@@ -261,7 +260,7 @@ public class RunFolderTests
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
             while (!search.HasExited && SearchResumeTests.FinishedTrials(run) < 2 && clock.Elapsed < TimeSpan.FromMinutes(2)) Thread.Sleep(20);
-            finished = FinishedTrials(run);
+            finished = SearchResumeTests.FinishedResults(run);
             disk.FillUp();
             Assert.True(search.WaitForExit(TimeSpan.FromMinutes(2)), "the search did not stop on the full disk");
             search.WaitForExit(); // with no timeout it also waits for the last lines of stderr
@@ -274,7 +273,7 @@ public class RunFolderTests
 
         File.Delete(disk.FillerFile);
         Assert.Empty(Directory.EnumerateFiles(disk.Path, "*.tmp", SearchOption.AllDirectories));
-        var kept = FinishedTrials(run);
+        var kept = SearchResumeTests.FinishedResults(run);
         Assert.True(finished.Count >= 2, $"{finished.Count} trial(s) finished before the disk filled");
         Assert.All(finished, trial => Assert.Equal(trial.Value, kept[trial.Key]));
 
@@ -284,12 +283,5 @@ public class RunFolderTests
             Assert.Equal(0, rerun.ExitCode);
         }
         Assert.True(File.Exists(Path.Combine(run, "model.bin")));
-    }
-
-    private static Dictionary<long, (double? Fitness, DateTimeOffset? Finished)> FinishedTrials(string run)
-    {
-        using var store = new SqliteTrialStore(Path.Combine(run, "study.db"));
-        var study = store.Studies().Single();
-        return store.Trials(study.Id).Where(t => t.State.IsFinished()).ToDictionary(t => t.Id, t => (t.Fitness, t.Finished));
     }
 }

@@ -47,6 +47,10 @@ public class SearchResumeTests
         catch (Exception) { return 0; } // mid-creation: not readable yet
     }
 
+    /// <summary>Each finished trial's fitness and finish time, by id: what a kill or a full disk must leave as it was.</summary>
+    internal static Dictionary<long, (double? Fitness, DateTimeOffset? Finished)> FinishedResults(string folder) =>
+        Outcome(folder).Trials.Where(t => t.State.IsFinished()).ToDictionary(t => t.Id, t => (t.Fitness, t.Finished));
+
     private static (List<TrialRecord> Trials, string? Final) Outcome(string folder)
     {
         using var store = new SqliteTrialStore(Path.Combine(folder, "study.db"));
@@ -81,7 +85,7 @@ public class SearchResumeTests
             var clock = Stopwatch.StartNew();
             while (!run.HasExited && FinishedTrials(resumed) < after && clock.Elapsed < TimeSpan.FromMinutes(2)) Thread.Sleep(20);
             if (run.HasExited) break;
-            var before = Outcome(resumed).Trials.Where(t => t.State.IsFinished()).ToDictionary(t => t.Id, t => (t.Fitness, t.Finished));
+            var before = FinishedResults(resumed);
             run.Kill(entireProcessTree: true); // SIGKILL
             run.WaitForExit();
             kills++;

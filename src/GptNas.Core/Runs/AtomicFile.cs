@@ -23,9 +23,14 @@ public static class AtomicFile
         }
         catch
         {
-            File.Delete(temporary);
+            TryDelete(temporary); // a failed clean-up must not hide why the write failed
             throw;
         }
+    }
+
+    private static void TryDelete(string file)
+    {
+        try { File.Delete(file); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     public static void WriteText(string file, string text) => Write(file, temporary => File.WriteAllText(temporary, text));

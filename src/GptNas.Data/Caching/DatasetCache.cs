@@ -69,23 +69,21 @@ public sealed class DatasetCache(string directory, Action<string>? log = null)
     /// <summary>Stores <paramref name="splits"/> atomically; a cache that cannot be written is reported and skipped.</summary>
     public void Write(string path, DataSplits splits)
     {
-        var temp = Runs.AtomicFile.TemporaryBeside(path);
         try
         {
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            Runs.AtomicFile.Write(path, temporary =>
             {
+                using var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
                 WriteTo(stream, splits);
                 stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
+            });
             log?.Invoke($"cached: {path}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The cache only saves time: a read-only or full disk must not stop a run.
             log?.Invoke($"could not write cache file {path} ({e.Message}); continuing without it");
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 
