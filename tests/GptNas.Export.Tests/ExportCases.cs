@@ -78,7 +78,7 @@ public static class ExportCases
         using var _ = no_grad();
         foreach (var (_, module) in network.named_modules())
         {
-            if (module is BatchNorm2d bn)
+            if (module is TorchSharp.Modules.BatchNorm bn)
             {
                 bn.weight!.uniform_(0.5, 1.5, generator);
                 bn.bias!.uniform_(-0.2, 0.2, generator);

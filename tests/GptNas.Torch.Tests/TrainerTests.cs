@@ -150,7 +150,7 @@ public class TrainerTests
         var (network, result) = Fit(Recipe with { BatchNormMomentum = 0.4, BatchNormEps = 1e-12, BatchNormFrozenScale = true }, data);
         using (network)
         {
-            var norms = network.modules().OfType<TorchSharp.Modules.BatchNorm2d>().ToList();
+            var norms = network.modules().OfType<TorchSharp.Modules.BatchNorm>().ToList();
             Assert.NotEmpty(norms);
             Assert.All(norms, norm =>
             {

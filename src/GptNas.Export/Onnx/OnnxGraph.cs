@@ -76,7 +76,7 @@ public sealed class OnnxGraph
     }
 
     /// <summary><c>nn.BatchNorm2d</c> at inference: the running statistics, kept as one node.</summary>
-    public string BatchNorm(string prefix, BatchNorm2d bn, string x) =>
+    public string BatchNorm(string prefix, TorchSharp.Modules.BatchNorm bn, string x) =>
         Node("BatchNormalization", [x, Weight(prefix + "weight", bn.weight!), Weight(prefix + "bias", bn.bias!),
             Weight(prefix + "running_mean", bn.running_mean!), Weight(prefix + "running_var", bn.running_var!)], Float("epsilon", (float)bn.eps));
 

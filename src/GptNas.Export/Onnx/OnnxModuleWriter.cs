@@ -20,7 +20,7 @@ public sealed class OnnxModuleWriter(OnnxGraph graph)
     public string Write(string prefix, nn.Module module, string x) => module switch
     {
         Conv2d conv => graph.Conv(prefix, conv, x),
-        BatchNorm2d bn => graph.BatchNorm(prefix, bn, x),
+        TorchSharp.Modules.BatchNorm bn => graph.BatchNorm(prefix, bn, x),
         ReLU => graph.Relu(x),
         SiLU => graph.Silu(x),
         GELU => graph.Gelu(x),

@@ -24,7 +24,7 @@ public sealed class ConvNormActivation : nn.Module<Tensor, Tensor>
                Layers.Unit(Layers.BatchNorm(out_channels, device: device)), activation) { }
 
     /// <summary>From ready layers, for the families (RegNet) that initialize their own.</summary>
-    internal ConvNormActivation(Conv2d conv, BatchNorm2d bn, string activation) : base(nameof(ConvNormActivation))
+    internal ConvNormActivation(Conv2d conv, SafeBatchNorm2d bn, string activation) : base(nameof(ConvNormActivation))
     {
         layers = new Chain(conv, bn, Layers.Activation(activation));
         // Children directly under this module, as in torchvision's Sequential subclass: "0.weight", "1.running_mean".

@@ -13,7 +13,7 @@ namespace GptNas.Networks;
 public sealed class BasicConv2d : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv;
-    private readonly BatchNorm2d bn;
+    private readonly SafeBatchNorm2d bn;
 
     public BasicConv2d(long in_channels, long out_channels, long kernel_size, Generator generator, Device? device = null) : base(nameof(BasicConv2d))
     {

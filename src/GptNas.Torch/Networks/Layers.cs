@@ -32,8 +32,7 @@ internal static class Layers
         return conv;
     }
 
-    public static BatchNorm2d BatchNorm(long channels, double eps = 1e-5, Device? device = null) =>
-        nn.BatchNorm2d(channels, eps: eps, device: device);
+    public static SafeBatchNorm2d BatchNorm(long channels, double eps = 1e-5, Device? device = null) => new(channels, eps, device);
 
     /// <summary>An activation by its block-setting name (<c>act</c>), or null for "none".</summary>
     /// <remarks>
@@ -81,7 +80,7 @@ internal static class Layers
     public static bool IsMeta(Tensor tensor) => tensor.device_type == DeviceType.META;
 
     /// <summary>BatchNorm weight 1, bias 0 (PyTorch's defaults, as torchvision sets them again).</summary>
-    public static BatchNorm2d Unit(BatchNorm2d bn)
+    public static SafeBatchNorm2d Unit(SafeBatchNorm2d bn)
     {
         using var _ = no_grad();
         nn.init.ones_(bn.weight!);

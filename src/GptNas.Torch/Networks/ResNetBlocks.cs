@@ -15,9 +15,9 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
 {
     // Declared in torchvision's order, so state dicts list the same names in the same order.
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly SafeBatchNorm2d bn1;
     private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn2;
+    private readonly SafeBatchNorm2d bn2;
     private readonly Module<Tensor, Tensor>? downsample;
 
     public BasicBlock(long in_channels, long out_channels, Generator generator, long stride = 1, Device? device = null) : base(nameof(BasicBlock))
@@ -50,11 +50,11 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
 public sealed class Bottleneck : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly SafeBatchNorm2d bn1;
     private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn2;
+    private readonly SafeBatchNorm2d bn2;
     private readonly Conv2d conv3;
-    private readonly BatchNorm2d bn3;
+    private readonly SafeBatchNorm2d bn3;
     private readonly Module<Tensor, Tensor>? downsample;
 
     public Bottleneck(long in_channels, long out_channels, long width, Generator generator, long stride = 1, long groups = 1, Device? device = null) : base(nameof(Bottleneck))

@@ -69,7 +69,7 @@ public sealed class TrainingEvaluator(DataSplits data, ProxySettings settings, S
         var stem = network.Architecture.Stem.Count;
         if (predicted.Count > 0)
             return (predicted.SelectMany(i => network.Blocks[stem + i].parameters()).Concat(head).ToList(), TrainedSet.PredictedBlocks);
-        var norms = network.modules().OfType<BatchNorm2d>().SelectMany(m => m.parameters()).ToList();
+        var norms = network.modules().OfType<BatchNorm>().SelectMany(m => m.parameters()).ToList();
         return norms.Count > 0 ? (norms.Concat(head).ToList(), TrainedSet.BatchNormOnly) : (network.parameters().ToList(), TrainedSet.All);
     }
 

@@ -29,9 +29,12 @@ public sealed class Lookahead : IDisposable
         if ((step + 1) % Period != 0) return;
         var decay = FinalDecay * Math.Pow(progress, 3);
         using var _ = no_grad();
+        // An explicit tensor, disposed after the loop: the implicit one would be left to the finalizer, which could free
+        // it while lerp_ reads it (SafeSgd).
+        using var weight = tensor(1 - decay);
         foreach (var (live, slow) in _pairs)
         {
-            slow.lerp_(live, 1 - decay);
+            slow.lerp_(live, weight);
             live.copy_(slow);
         }
     }

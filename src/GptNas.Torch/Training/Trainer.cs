@@ -28,7 +28,7 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
         if (config.Whiten) PatchWhitening.Apply(model, train, fill: checkpoint is null || checkpoint.EpochsDone() == 0);
         var parameters = (trainable ?? model.parameters()).Where(p => p.requires_grad).ToList();
         if (parameters.Count == 0) throw new TrainingException("nothing to train: the model has no trainable parameters");
-        using var optimizer = optim.SGD(parameters, config.LearningRate, config.Momentum, weight_decay: config.WeightDecay, nesterov: config.Nesterov && config.Momentum > 0);
+        using var optimizer = new SafeSgd(parameters, config.LearningRate, config.Momentum, config.WeightDecay, config.Nesterov && config.Momentum > 0);
         using var lookahead = config.Lookahead ? new Lookahead(model) : null;
         var history = checkpoint?.Restore(model, optimizer, lookahead)?.ToList() ?? [];
         using var layout = config.ChannelsLast ? new ChannelsLastWeights(model) : null;
@@ -63,7 +63,7 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
     /// <summary>The config's BatchNorm settings on every BatchNorm layer; frozen scales leave the trainable parameters.</summary>
     private void ApplyBatchNormSettings(nn.Module model)
     {
-        foreach (var norm in model.modules().OfType<BatchNorm2d>())
+        foreach (var norm in model.modules().OfType<BatchNorm>())
         {
             if (config.BatchNormMomentum > 0) norm.momentum = config.BatchNormMomentum;
             if (config.BatchNormEps > 0) norm.eps = config.BatchNormEps;
