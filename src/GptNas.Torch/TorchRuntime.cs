@@ -106,10 +106,10 @@ public static partial class TorchRuntime
     }
 
     /// <summary>
-    /// Call after each optimizer step. TorchSharp leaves small native objects to the finalizer (about 150 Scalars
-    /// per SGD step: alpha, momentum, ...; AdamW's likewise). A step allocates too little managed memory for the GC
-    /// to run on its own, so they pile up between activation buffers and fragment the native heap: RSS grew by
-    /// megabytes per step (bench/RESULTS.md). A gen-0 collection costs well under a millisecond.
+    /// Call after each optimizer step. TorchSharp leaves small native objects to the finalizer (tensor wrappers, and
+    /// the Scalars of the optimizers other than <see cref="Training.SafeSgd"/>, AdamW's among them). A step allocates too
+    /// little managed memory for the GC to run on its own, so they pile up between activation buffers and fragment the
+    /// native heap: RSS grew by megabytes per step (bench/RESULTS.md). A gen-0 collection costs well under a millisecond.
     /// </summary>
     public static void CollectStepGarbage() => GC.Collect(0);
 
