@@ -35,6 +35,7 @@ public class BenchCommandTests
         var json = JsonDocument.Parse(File.ReadAllText(output)).RootElement;
         Assert.Equal(8, json.GetProperty("results").GetArrayLength());
         Assert.Equal("seed", json.GetProperty("signal").GetString());
+        Assert.Equal("roulette", json.GetProperty("ga").GetProperty("selection").GetString());
         Assert.All(json.GetProperty("results").EnumerateArray(), r => Assert.True(r.GetProperty("simulated_seconds").GetDouble() <= 3000));
     }
 
@@ -44,6 +45,7 @@ public class BenchCommandTests
     [InlineData("--repeats", "sometimes", "--repeats is 'sometimes'")]
     [InlineData("--runs", "0", "--runs is 0")]
     [InlineData("--signal", "noisy", "--signal is 'noisy'")]
+    [InlineData("--ga-selection", "best", "--ga-selection is 'best'; use roulette or tournament")]
     [InlineData("--noise-scale", "-1", "the noise scale is -1")]
     public void BadOptionsGetOneLineAndExitCode2(string option, string value, string message)
     {

@@ -100,6 +100,10 @@ public class ConfigTests
         Assert.Equal(["proxy.epochs: 2 -> 3"], ConfigDiff.Between(stored, """{"proxy":{"epochs":3}}"""));
         // A setting the study has and the given config lacks is always a difference.
         Assert.Equal(["proxy.epochs: 2 -> (none)"], ConfigDiff.Between(stored, """{"proxy":{}}"""));
+        // An enum setting is at zero at its first member: a GA stored before ga.selection resumes with roulette, not with tournament.
+        Assert.Empty(ConfigDiff.Between("""{"ga":{"population":8}}""", """{"ga":{"population":8,"selection":"roulette"}}"""));
+        Assert.Equal(["ga.selection: (none) -> \"tournament\""], ConfigDiff.Between("""{"ga":{"population":8}}""", """{"ga":{"population":8,"selection":"tournament"}}"""));
+        Assert.Equal("\"roulette\"", GptNasJson.Serialize(EnvironmentalSelection.Roulette));
     }
 
     [Fact]

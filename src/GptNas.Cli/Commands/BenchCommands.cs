@@ -6,6 +6,7 @@ using GptNas.Config;
 using GptNas.Prior;
 using GptNas.Reports;
 using GptNas.Runs;
+using GptNas.Search;
 using GptNas.Spaces.NasBench201;
 using Spectre.Console;
 
@@ -105,12 +106,13 @@ public static class BenchCommands
         public readonly Option<int> Seed = new("--seed") { Description = "Root seed of the runs and the GPT prior", DefaultValueFactory = _ => Defaults.Seed };
         public readonly Option<int> CorpusSize = new("--corpus-size") { Description = "Top cells by imagenet16_valid_acc_12ep the prior sees", DefaultValueFactory = _ => Defaults.CorpusSize };
         public readonly Option<int> GaPopulation = new("--ga-population") { Description = "Population of the GA strategies", DefaultValueFactory = _ => Defaults.Ga.Population };
+        public readonly Option<string> GaSelection = new("--ga-selection") { Description = "Environmental selection of the GA strategies: roulette or tournament", DefaultValueFactory = _ => "roulette" };
         public readonly Option<string> Repeats = new("--repeats") { Description = "charge (NB201: a repeated query costs again) or free", DefaultValueFactory = _ => "charge" };
         public readonly Option<string> Signal = new("--signal") { Description = "seed (NB201: one training seed drawn per query) or mean (noise-free mean over seeds)", DefaultValueFactory = _ => "seed" };
         public readonly Option<double> NoiseScale = new("--noise-scale") { Description = "Multiplies the modelled seed deviations of --signal seed", DefaultValueFactory = _ => Defaults.Protocol.NoiseScale };
         public readonly Option<int> OnlineTopK = new("--online-top-k") { Description = "Best evaluations (rank-weighted) the online priors refit on", DefaultValueFactory = _ => Defaults.OnlineTopK };
 
-        public IEnumerable<Option> All => [Runs, Budget, Strategies, Table, Output, Threads, Seed, CorpusSize, GaPopulation, Repeats, Signal, NoiseScale, OnlineTopK];
+        public IEnumerable<Option> All => [Runs, Budget, Strategies, Table, Output, Threads, Seed, CorpusSize, GaPopulation, GaSelection, Repeats, Signal, NoiseScale, OnlineTopK];
 
         public Nb201BenchConfig Config(ParseResult parse)
         {
@@ -126,6 +128,12 @@ public static class BenchCommands
                 "mean" => Nb201Signal.Mean,
                 var other => throw new UsageException($"--signal is '{other}'; use seed or mean"),
             };
+            var selection = parse.GetValue(GaSelection) switch
+            {
+                "roulette" => EnvironmentalSelection.Roulette,
+                "tournament" => EnvironmentalSelection.Tournament,
+                var other => throw new UsageException($"--ga-selection is '{other}'; use roulette or tournament"),
+            };
             return new Nb201BenchConfig
             {
                 Runs = parse.GetValue(Runs),
@@ -135,7 +143,7 @@ public static class BenchCommands
                 Strategies = parse.GetValue(Strategies)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 Threads = parse.GetValue(Threads) ?? Environment.ProcessorCount,
                 CorpusSize = parse.GetValue(CorpusSize),
-                Ga = Defaults.Ga with { Population = parse.GetValue(GaPopulation) },
+                Ga = Defaults.Ga with { Population = parse.GetValue(GaPopulation), Selection = selection },
             }.Validate();
         }
     }
@@ -154,7 +162,8 @@ public static class BenchCommands
         var (priors, priorText) = BuildPriors(table, config);
         var benchmark = new Nb201Benchmark(table, config, priors);
         AnsiConsole.MarkupLine($"REA: population {config.ReaPopulation}, sample size {config.ReaSampleSize}; GA: population {config.Ga.Population}, " +
-                               $"{benchmark.GaGenerations} generations at most, crossover {config.Ga.CrossoverProbability}, mutation {config.Ga.MutationProbability}, elimination rate_0 {config.Ga.EliminationRate}");
+                               $"{benchmark.GaGenerations} generations at most, crossover {config.Ga.CrossoverProbability}, mutation {config.Ga.MutationProbability}, elimination rate_0 {config.Ga.EliminationRate}, " +
+                               $"environmental selection by {config.Ga.Selection.ToString().ToLowerInvariant()}");
         var results = RunWithProgress(benchmark, config);
         var outcome = new Nb201BenchOutcome(config, benchmark.GaGenerations, table, priorText, results, clock.Elapsed.TotalSeconds);
         PrintTable(outcome);

@@ -3,8 +3,8 @@ namespace GptNas.Search;
 /// <summary>
 /// The genetic algorithm of GPT-NAS §6 with the reconstruction of §5, over any <see cref="ISearchSpace{T}"/>:
 /// binary tournament selection, one-point crossover, roulette-chosen mutation, reconstruction of every new
-/// individual (initial population included) before evaluation, and environmental selection by roulette on
-/// fitness with elitism.
+/// individual (initial population included) before evaluation, and environmental selection with elitism (by
+/// roulette on fitness, or by binary tournaments: <see cref="GeneticAlgorithmConfig.Selection"/>).
 /// </summary>
 /// <remarks>
 /// Deterministic for a seed: all GA draws come from one generator and each individual's reconstruction from
@@ -120,7 +120,7 @@ public sealed class GeneticAlgorithm<T> : ISearchStrategy<T> where T : notnull
         return b.Fitness > a.Fitness ? b : a;
     }
 
-    /// <summary>Environmental selection (§6): the best always survives; the rest by roulette on fitness, without replacement.</summary>
+    /// <summary>Environmental selection (§6): the best always survives; the rest are drawn without replacement.</summary>
     private List<Individual<T>> Select(List<Individual<T>> pool, Random random)
     {
         var best = Best(pool);
@@ -128,22 +128,34 @@ public sealed class GeneticAlgorithm<T> : ISearchStrategy<T> where T : notnull
         var remaining = pool.Where(ind => !ReferenceEquals(ind, best)).ToList();
         while (survivors.Count < _config.Population && remaining.Count > 0)
         {
-            var total = remaining.Sum(ind => ind.Fitness);
-            var pick = remaining.Count - 1;
-            if (total > 0)
-            {
-                var target = random.NextDouble() * total;
-                for (var i = 0; i < remaining.Count; i++)
-                {
-                    target -= remaining[i].Fitness;
-                    if (target < 0) { pick = i; break; }
-                }
-            }
-            else pick = random.Next(remaining.Count);
+            var pick = _config.Selection == EnvironmentalSelection.Tournament ? TournamentPick(remaining, random) : RoulettePick(remaining, random);
             survivors.Add(remaining[pick]);
             remaining.RemoveAt(pick);
         }
         return survivors;
+    }
+
+    private static int RoulettePick(List<Individual<T>> remaining, Random random)
+    {
+        var total = remaining.Sum(ind => ind.Fitness);
+        if (total <= 0) return random.Next(remaining.Count);
+        var target = random.NextDouble() * total;
+        for (var i = 0; i < remaining.Count; i++)
+        {
+            target -= remaining[i].Fitness;
+            if (target < 0) return i;
+        }
+        return remaining.Count - 1;
+    }
+
+    /// <summary>The fitter of two distinct individuals drawn at random (the first on a tie).</summary>
+    private static int TournamentPick(List<Individual<T>> remaining, Random random)
+    {
+        if (remaining.Count == 1) return 0;
+        var a = random.Next(remaining.Count);
+        var b = random.Next(remaining.Count - 1);
+        if (b >= a) b++;
+        return remaining[b].Fitness > remaining[a].Fitness ? b : a;
     }
 
     private static Individual<T> Best(IEnumerable<Individual<T>> population) => SearchResult<T>.BestOf(population);

@@ -1,5 +1,14 @@
 namespace GptNas.Search;
 
+/// <summary>How the GA's environmental selection picks the survivors after the best (§6).</summary>
+public enum EnvironmentalSelection
+{
+    /// <summary>Roulette on fitness, without replacement: near-uniform when the fitness values are close.</summary>
+    Roulette,
+    /// <summary>Binary tournaments without replacement, as CNN-GA's environmental selection: the fitter of two survives.</summary>
+    Tournament,
+}
+
 /// <summary>The GA of GPT-NAS §6. Defaults are the paper's.</summary>
 public sealed record GeneticAlgorithmConfig
 {
@@ -15,6 +24,8 @@ public sealed record GeneticAlgorithmConfig
     public double EliminationRate { get; init; } = 0.4;
     /// <summary>False: the "--no-gpt" ablation; the same code path with reconstruction skipped.</summary>
     public bool Reconstruct { get; init; } = true;
+    /// <summary>How the survivors after the best are chosen from parents plus offspring.</summary>
+    public EnvironmentalSelection Selection { get; init; } = EnvironmentalSelection.Roulette;
 
     /// <summary>Refuses a GA that cannot run; keys are <c>ga.*</c>.</summary>
     public void Validate(Config.SettingsCheck check)

@@ -5,12 +5,12 @@ namespace GptNas.Trials;
 /// <summary>Which settings differ between two JSON configs, as "key: old -> new" (dotted keys).</summary>
 /// <remarks>
 /// A setting that a later gptnas added is absent from a study stored before it. New settings are neutral at
-/// zero (0, false, "", null, [], or an enum's first member such as <c>strategy: "ga"</c>: "as before"), so such a
+/// zero (0, false, "", null, [], or an enum's first member such as <c>strategy: "ga"</c> or <c>ga.selection: "roulette"</c>: "as before"), so such a
 /// key given at zero is no difference, and an old study resumes.
 /// </remarks>
 public static class ConfigDiff
 {
-    private static readonly HashSet<string> Neutral = ["0", "false", "\"\"", "null", "[]", "\"ga\""];
+    private static readonly HashSet<string> Neutral = ["0", "false", "\"\"", "null", "[]", "\"ga\"", "\"roulette\""];
 
     public static IReadOnlyList<string> Between(string stored, string given)
     {
