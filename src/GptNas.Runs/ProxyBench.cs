@@ -32,6 +32,12 @@ public sealed record ProxyBenchConfig
     /// <summary>The k of the top-k overlap.</summary>
     public int TopK { get; init; } = 3;
     /// <summary>
+    /// Rank every proxy against the search's proxy retrained from other seeds (the same images, another initialization and
+    /// batch order) instead of against the final recipe: the test-retest agreement, which bounds how well any proxy this
+    /// noisy can rank architectures, at the cost of one more proxy per architecture instead of a final training.
+    /// </summary>
+    public bool AgainstRetest { get; init; }
+    /// <summary>
     /// A JSON-lines file that keeps every architecture's row as soon as it is scored: the same command again after a crash
     /// (or with more architectures) reuses the rows it holds and scores only the rest. Null: rows are kept in memory only.
     /// </summary>
@@ -69,7 +75,7 @@ public sealed record ProxyVariant(string Name, IReadOnlyList<string> Assignments
 
 /// <summary>
 /// One architecture as every scoring saw it: each proxy's top-1 (the search's own under <see cref="ProxyVariant.Base"/>) and the
-/// final recipe's test top-1, in [0, 1], with seconds of wall time. <see cref="Diverged"/> names the scorings whose training
+/// final recipe's test top-1 (or, under <see cref="ProxyBenchConfig.AgainstRetest"/>, the proxy's retest), in [0, 1], with seconds of wall time. <see cref="Diverged"/> names the scorings whose training
 /// diverged and scored 0.
 /// </summary>
 public sealed record ProxyBenchRow(string Set, string Hash, long Parameters, int Blocks, int Predicted, double Proxy, double ProxySeconds,
@@ -102,12 +108,13 @@ public sealed record ProxyAgreement(string Set, string Proxy, int Architectures,
 
 /// <summary>
 /// The measurement as <c>--json</c> prints it: the search's own proxy pooled over every architecture at the top level, then
-/// that proxy per set, every variant and the parameter-count baseline per set and pooled (<c>set</c> "all"), and each architecture.
+/// that proxy per set, every variant and the parameter-count baseline per set and pooled (<c>set</c> "all"), and each architecture;
+/// <see cref="Against"/> names what the <c>final</c> scores are: the final recipe's test top-1 ("final") or the proxy's retest ("retest").
 /// </summary>
 public sealed record ProxyBenchOutcome(string Data, int Architectures, double KendallTau, double SpearmanRho, int TopK, double TopKOverlap,
     double ProxySeconds, double FinalSeconds, int FinalMaxTrainImages, ProxySettings Proxy, TrainingConfig Final,
     IReadOnlyList<ProxyAgreement> Sets, IReadOnlyList<ProxyVariant> VariantSettings, IReadOnlyList<ProxyAgreement> Variants,
-    IReadOnlyList<ProxyBenchRow> Rows);
+    IReadOnlyList<ProxyBenchRow> Rows, string Against = "final");
 
 /// <summary>
 /// Does the proxy rank architectures as their final training does? Scores each architecture with the search's proxy
@@ -135,7 +142,7 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
         {
             data = dataName, seed = search.Seed, proxy = search.Proxy, final = search.Final, final_max_train_images = config.FinalMaxTrainImages,
             variants = config.Variants.Select(v => new { v.Name, v.Proxy }),
-        }));
+        }) + (config.AgainstRetest ? " against the proxy's retest" : ""));
         var rows = new List<ProxyBenchRow>();
         foreach (var (name, individuals) in sets)
             foreach (var individual in individuals)
@@ -150,8 +157,9 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
                 var failed = new List<string>();
                 var (score, seconds) = Timed(ProxyVariant.Base, () => proxy.Evaluate(individual, seed, cancellation).Fitness, failed);
                 var scored = variants.Select(v => (v.Name, Scored: Timed(v.Name, () => v.Evaluator.Evaluate(individual, seed, cancellation).Fitness, failed))).ToList();
-                var (final, finalSeconds) = Timed("final",
-                    () => Final(individual.Candidate, finalData, seeds.Derive($"final/{individual.Candidate.Hash}"), device, cancellation), failed);
+                var (final, finalSeconds) = config.AgainstRetest
+                    ? Timed("retest", () => proxy.Evaluate(individual, seeds.Derive($"retest/{individual.Candidate.Hash}"), cancellation).Fitness, failed)
+                    : Timed("final", () => Final(individual.Candidate, finalData, seeds.Derive($"final/{individual.Candidate.Hash}"), device, cancellation), failed);
                 var row = new ProxyBenchRow(name, individual.Candidate.Hash, individual.Candidate.Parameters, individual.Candidate.Blocks.Count,
                     individual.Predicted.Count, score, seconds, scored.ToDictionary(v => v.Name, v => v.Scored.Value),
                     scored.ToDictionary(v => v.Name, v => v.Scored.Seconds), final, finalSeconds, failed);
@@ -159,7 +167,7 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
                 kept.Add(row);
                 log?.Invoke($"{name} {rows.Count}: {row.Hash} {row.Parameters:N0} parameters, proxy {score:P2} ({seconds:F1} s)" +
                             string.Concat(scored.Select(v => $", {v.Name} {v.Scored.Value:P2} ({v.Scored.Seconds:F1} s)")) +
-                            $", final {final:P2} ({finalSeconds:F1} s)" + (failed.Count > 0 ? $"; diverged, scored 0: {string.Join(", ", failed)}" : ""));
+                            $", {(config.AgainstRetest ? "retest" : "final")} {final:P2} ({finalSeconds:F1} s)" + (failed.Count > 0 ? $"; diverged, scored 0: {string.Join(", ", failed)}" : ""));
             }
         var pooled = ProxyAgreement.Of("all", ProxyVariant.Base, rows, config.TopK);
         var perSet = sets.Select(s => ProxyAgreement.Of(s.Name, ProxyVariant.Base, rows.Where(r => r.Set == s.Name).ToList(), config.TopK)).ToList();
@@ -167,7 +175,8 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
         var perVariant = config.Variants.Select(v => v.Name).Append(ProxyVariant.Parameters).SelectMany(proxyName => setNames.Select(set =>
             ProxyAgreement.Of(set, proxyName, rows.Where(r => set == "all" || r.Set == set).ToList(), config.TopK))).ToList();
         return new ProxyBenchOutcome(dataName, pooled.Architectures, pooled.KendallTau, pooled.SpearmanRho, pooled.TopK, pooled.TopKOverlap,
-            pooled.ProxySeconds, pooled.FinalSeconds, config.FinalMaxTrainImages, search.Proxy, search.Final, perSet, config.Variants, perVariant, rows);
+            pooled.ProxySeconds, pooled.FinalSeconds, config.FinalMaxTrainImages, search.Proxy, search.Final, perSet, config.Variants, perVariant, rows,
+            config.AgainstRetest ? "retest" : "final");
     }
 
     /// <summary>Distinct uniform samples of the space, from the seed's own stream.</summary>

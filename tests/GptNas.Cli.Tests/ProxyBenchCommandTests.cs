@@ -67,6 +67,35 @@ public class ProxyBenchCommandTests
     }
 
     [Fact]
+    public void BenchProxyAgainstRetestRanksTheProxyAgainstItselfFromOtherSeeds()
+    {
+        using var temp = new TempFolder();
+        var data = Path.Combine(temp.Path, "data");
+        Directory.CreateDirectory(data);
+        TinyData.Write(data);
+        var rows = Path.Combine(temp.Path, "rows.jsonl");
+        string[] retest = ["bench", "proxy", "--preset", "smoke", "--data", data, "--architectures", "3", "--set", "proxy.train_fraction=1",
+            "--against", "retest", "--threads", "1", "--rows", rows];
+        var (code, stdout, stderr) = CliRunner.Run([.. retest, "--json"]);
+        Assert.True(code == 0, stderr);
+        var json = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal("retest", json.GetProperty("against").GetString());
+        Assert.All(json.GetProperty("rows").EnumerateArray(), r => Assert.InRange(r.GetProperty("final").GetDouble(), 0, 1));
+        Assert.Equal(3, stderr.Split('\n').Count(l => l.Contains(", retest ")));
+
+        // The table says what the proxies were ranked against; rows kept against the retest never mix with a final recipe's.
+        var printed = CliRunner.Run(retest);
+        Assert.True(printed.ExitCode == 0, printed.Stderr);
+        Assert.Contains("retrained from other seeds", printed.Stdout);
+        var mixed = CliRunner.Run([.. retest[..^6], "--threads", "1", "--rows", rows]);
+        Assert.Equal(2, mixed.ExitCode);
+        Assert.Contains("other settings", mixed.Stderr);
+        var (bad, _, error) = CliRunner.Run("bench", "proxy", "--preset", "smoke", "--data", data, "--against", "test");
+        Assert.Equal(2, bad);
+        Assert.Contains("--against is 'test'; use final or retest", error);
+    }
+
+    [Fact]
     public void ASearchWithTwoRungsStoresThePromotedAsRungOneTrialsOnMoreImages()
     {
         using var temp = new TempFolder();

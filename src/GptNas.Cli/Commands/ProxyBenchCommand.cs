@@ -27,6 +27,11 @@ public static class ProxyBenchCommand
             Description = "Another proxy to rank beside the preset's, as 'name: key=value ...' on proxy.* (e.g. \"full1: acceleration=full training.epochs=1\"); repeatable",
         };
         var bf16 = new Option<bool>("--bf16") { Description = "Also score the proxy under bf16 autocast (the variant 'bf16') and report its Kendall's tau against float32's" };
+        var against = new Option<string>("--against")
+        {
+            Description = "final: rank the proxies against the final recipe; retest: against the proxy retrained from other seeds (its noise ceiling, no final training)",
+            DefaultValueFactory = _ => "final",
+        };
         var topK = new Option<int>("--top-k") { Description = "k of the top-k overlap", DefaultValueFactory = _ => 3 };
         var rowsFile = new Option<string?>("--rows")
         {
@@ -36,13 +41,19 @@ public static class ProxyBenchCommand
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };
         var command = new Command("proxy", "Rank correlation between a search's proxy fitness and the final training, and the cost of each")
         {
-            preset, data, seed, count, run, storage, set, variants, finalImages, bf16, topK, rowsFile, json, threads,
+            preset, data, seed, count, run, storage, set, variants, finalImages, bf16, against, topK, rowsFile, json, threads,
         };
         command.SetAction(parse => UserErrors.Run(() =>
         {
             var architectures = parse.GetValue(count);
             if (architectures < 2) throw new UsageException($"--architectures must be at least 2 to rank them, got {architectures}");
             if (parse.GetValue(finalImages) < 0) throw new UsageException("--final-images must be 0 (all) or more");
+            var againstRetest = parse.GetValue(against) switch
+            {
+                "final" => false,
+                "retest" => true,
+                var other => throw new UsageException($"--against is '{other}'; use final or retest"),
+            };
             var search = ConfigOverrides.Apply(Presets.Get(parse.GetValue(preset)!), parse.GetValue(set) ?? []) with { Seed = parse.GetValue(seed) };
             search.Validate();
             var variantTexts = (parse.GetValue(variants) ?? []).Concat(parse.GetValue(bf16) ? ["bf16: training.bf16_autocast=true"] : []).ToList();
@@ -53,6 +64,7 @@ public static class ProxyBenchCommand
             {
                 Search = search, Variants = parsed, Architectures = architectures, Run = parse.GetValue(run), Storage = parse.GetValue(storage),
                 FinalMaxTrainImages = parse.GetValue(finalImages), TopK = parse.GetValue(topK), RowsFile = parse.GetValue(rowsFile),
+                AgainstRetest = againstRetest,
             };
             TorchRuntime.SetThreads(parse.GetValue(threads));
             var asJson = parse.GetValue(json);
@@ -67,8 +79,8 @@ public static class ProxyBenchCommand
 
     private static void Print(ProxyBenchOutcome outcome)
     {
-        var table = new Table().AddColumns("proxy", "set", "architectures", "Kendall tau-b", "Spearman rho", "top-k overlap", "tau vs proxy",
-            "proxy s / arch.", "final s / arch.");
+        var table = new Table().AddColumns("proxy", "set", "architectures", $"Kendall tau-b vs {outcome.Against}", "Spearman rho", "top-k overlap", "tau vs proxy",
+            "proxy s / arch.", $"{outcome.Against} s / arch.");
         var own = outcome.Sets.Append(ProxyAgreement.Of("all", ProxyVariant.Base, outcome.Rows, outcome.TopK));
         foreach (var a in own.Concat(outcome.Variants))
             table.AddRow(a.Proxy, a.Set, a.Architectures.ToString(), a.KendallTau.ToString("F3"), a.SpearmanRho.ToString("F3"),
@@ -76,8 +88,10 @@ public static class ProxyBenchCommand
                 a.ProxySeconds.ToString("F1"), a.FinalSeconds.ToString("F1"));
         AnsiConsole.Write(table);
         var f = outcome.Final;
-        AnsiConsole.MarkupLine(Markup.Escape($"proxy: {Describe(outcome.Proxy)}; final: {f.Epochs} epochs, batch {f.BatchSize}, lr {f.LearningRate} {f.Schedule}, " +
-                                             $"{(outcome.FinalMaxTrainImages > 0 ? $"at most {outcome.FinalMaxTrainImages:N0}" : "all")} training images, scored by test top-1"));
+        AnsiConsole.MarkupLine(Markup.Escape(outcome.Against == "retest"
+            ? $"proxy: {Describe(outcome.Proxy)}; ranked against the same proxy retrained from other seeds (same images), scored by validation top-1"
+            : $"proxy: {Describe(outcome.Proxy)}; final: {f.Epochs} epochs, batch {f.BatchSize}, lr {f.LearningRate} {f.Schedule}, " +
+              $"{(outcome.FinalMaxTrainImages > 0 ? $"at most {outcome.FinalMaxTrainImages:N0}" : "all")} training images, scored by test top-1"));
         AnsiConsole.MarkupLine($"{ProxyVariant.Parameters}: the parameter count ranked as a score, the zero-cost baseline");
         foreach (var v in outcome.VariantSettings)
             AnsiConsole.MarkupLine(Markup.Escape($"{v.Name}: {string.Join(" ", v.Assignments)} ({Describe(v.Proxy)})"));
