@@ -142,7 +142,8 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
         {
             data = dataName, seed = search.Seed, proxy = search.Proxy, final = search.Final, final_max_train_images = config.FinalMaxTrainImages,
             variants = config.Variants.Select(v => new { v.Name, v.Proxy }),
-        }) + (config.AgainstRetest ? " against the proxy's retest" : ""));
+        }) + (config.AgainstRetest ? " against the proxy's retest" : "")); // a suffix, so that files kept before --against still match
+        var against = config.AgainstRetest ? "retest" : "final";
         var rows = new List<ProxyBenchRow>();
         foreach (var (name, individuals) in sets)
             foreach (var individual in individuals)
@@ -158,8 +159,8 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
                 var (score, seconds) = Timed(ProxyVariant.Base, () => proxy.Evaluate(individual, seed, cancellation).Fitness, failed);
                 var scored = variants.Select(v => (v.Name, Scored: Timed(v.Name, () => v.Evaluator.Evaluate(individual, seed, cancellation).Fitness, failed))).ToList();
                 var (final, finalSeconds) = config.AgainstRetest
-                    ? Timed("retest", () => proxy.Evaluate(individual, seeds.Derive($"retest/{individual.Candidate.Hash}"), cancellation).Fitness, failed)
-                    : Timed("final", () => Final(individual.Candidate, finalData, seeds.Derive($"final/{individual.Candidate.Hash}"), device, cancellation), failed);
+                    ? Timed(against, () => proxy.Evaluate(individual, seeds.Derive($"retest/{individual.Candidate.Hash}"), cancellation).Fitness, failed)
+                    : Timed(against, () => Final(individual.Candidate, finalData, seeds.Derive($"final/{individual.Candidate.Hash}"), device, cancellation), failed);
                 var row = new ProxyBenchRow(name, individual.Candidate.Hash, individual.Candidate.Parameters, individual.Candidate.Blocks.Count,
                     individual.Predicted.Count, score, seconds, scored.ToDictionary(v => v.Name, v => v.Scored.Value),
                     scored.ToDictionary(v => v.Name, v => v.Scored.Seconds), final, finalSeconds, failed);
@@ -167,7 +168,7 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
                 kept.Add(row);
                 log?.Invoke($"{name} {rows.Count}: {row.Hash} {row.Parameters:N0} parameters, proxy {score:P2} ({seconds:F1} s)" +
                             string.Concat(scored.Select(v => $", {v.Name} {v.Scored.Value:P2} ({v.Scored.Seconds:F1} s)")) +
-                            $", {(config.AgainstRetest ? "retest" : "final")} {final:P2} ({finalSeconds:F1} s)" + (failed.Count > 0 ? $"; diverged, scored 0: {string.Join(", ", failed)}" : ""));
+                            $", {against} {final:P2} ({finalSeconds:F1} s)" + (failed.Count > 0 ? $"; diverged, scored 0: {string.Join(", ", failed)}" : ""));
             }
         var pooled = ProxyAgreement.Of("all", ProxyVariant.Base, rows, config.TopK);
         var perSet = sets.Select(s => ProxyAgreement.Of(s.Name, ProxyVariant.Base, rows.Where(r => r.Set == s.Name).ToList(), config.TopK)).ToList();
@@ -175,8 +176,7 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
         var perVariant = config.Variants.Select(v => v.Name).Append(ProxyVariant.Parameters).SelectMany(proxyName => setNames.Select(set =>
             ProxyAgreement.Of(set, proxyName, rows.Where(r => set == "all" || r.Set == set).ToList(), config.TopK))).ToList();
         return new ProxyBenchOutcome(dataName, pooled.Architectures, pooled.KendallTau, pooled.SpearmanRho, pooled.TopK, pooled.TopKOverlap,
-            pooled.ProxySeconds, pooled.FinalSeconds, config.FinalMaxTrainImages, search.Proxy, search.Final, perSet, config.Variants, perVariant, rows,
-            config.AgainstRetest ? "retest" : "final");
+            pooled.ProxySeconds, pooled.FinalSeconds, config.FinalMaxTrainImages, search.Proxy, search.Final, perSet, config.Variants, perVariant, rows, against);
     }
 
     /// <summary>Distinct uniform samples of the space, from the seed's own stream.</summary>
