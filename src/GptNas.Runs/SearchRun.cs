@@ -63,12 +63,15 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
             {
                 StudyName = studyName, ConfigJson = configJson, Seed = config.Seed, Join = join,
                 TrialTimeout = config.Proxy.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(config.Proxy.TimeoutSeconds) : null,
+                Budget = config.BudgetSeconds > 0 ? TimeSpan.FromSeconds(config.BudgetSeconds) : null,
             };
             var runner = new StudyRunner<Architecture>(space, evaluator, store, options);
             var strategy = Strategy(config, space, reconstructor, seeds);
             if (config.Proxy.Rungs > 1) strategy = new SuccessiveHalving<Architecture>(strategy, config.Proxy.Rungs, config.Proxy.HalvingFactor());
             var result = runner.Run(strategy, progress, cancellation);
             var trials = store.Trials(runner.StudyId);
+            if (config.BudgetSeconds > 0)
+                log?.Invoke($"budget: {runner.SecondsSpent:F0} s of trials spent of {config.BudgetSeconds:F0} s, in {trials.Count} trials");
             ThrowIfNoTrialSucceeded(trials);
 
             var best = result.Best;
@@ -150,14 +153,15 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
     }
 
     /// <summary>
-    /// The strategy the config names. Random sampling gets the GA's budget, population x (generations + 1) candidates,
-    /// asked a population at a time so that workers share them and reports draw them per generation.
+    /// The strategy the config names. Random sampling gets the GA's budget, population x (generations + 1) candidates, or,
+    /// under <see cref="SearchConfig.BudgetSeconds"/>, as many as the seconds pay for; asked a population at a time so that
+    /// workers share them and reports draw them per generation.
     /// </summary>
     public static ISearchStrategy<Architecture> Strategy(SearchConfig config, BlockSpace space, ICandidatePrior<Architecture>? reconstructor, Seeds seeds) =>
         config.Strategy switch
         {
             SearchStrategyKind.Ga => new GeneticAlgorithm<Architecture>(space, config.Ga, reconstructor, seeds),
-            SearchStrategyKind.Random => new RandomSearch<Architecture>(space, seeds, config.Ga.Trials(), config.Ga.Population),
+            SearchStrategyKind.Random => new RandomSearch<Architecture>(space, seeds, config.BudgetSeconds > 0 ? null : config.Ga.Trials(), config.Ga.Population),
             var other => throw new GptNasException($"unknown search strategy '{other}'"),
         };
 

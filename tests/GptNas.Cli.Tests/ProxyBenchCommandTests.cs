@@ -117,6 +117,27 @@ public class ProxyBenchCommandTests
     }
 
     [Fact]
+    public void UnderATimeBudgetRandomSamplingStopsOnceTheSecondsAreSpentAndTrainsItsBest()
+    {
+        using var temp = new TempFolder();
+        var data = Path.Combine(temp.Path, "data");
+        Directory.CreateDirectory(data);
+        TinyData.Write(data);
+        var run = Path.Combine(temp.Path, "run");
+        // Any proxy spends a millisecond, so the first population spends the budget; without it random sampling has no end.
+        string[] search = ["search", "--preset", "smoke", "--strategy", "random", "--data", data, "--out", run, "--set", "budget_seconds=0.001",
+            "--set", "proxy.train_fraction=1", "--threads", "1"];
+        var (code, stdout, stderr) = CliRunner.Run(search);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("budget: ", stdout + stderr);
+        var (listed, trials, listError) = CliRunner.Run("trials", "list", "--run", run, "--json");
+        Assert.True(listed == 0, listError);
+        var population = JsonDocument.Parse(CliRunner.Run("search", "--preset", "smoke", "--show-config").Stdout).RootElement.GetProperty("ga").GetProperty("population").GetInt32();
+        Assert.Equal(population, JsonDocument.Parse(trials).RootElement.GetArrayLength());
+        Assert.True(File.Exists(Path.Combine(run, "model.bin")));
+    }
+
+    [Fact]
     public void RandomStrategyIsStoredWithTheStudyAndNamedInTheFolder()
     {
         var (code, stdout, stderr) = CliRunner.Run("search", "--strategy", "random", "--show-config");

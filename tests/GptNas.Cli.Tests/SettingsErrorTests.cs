@@ -29,6 +29,7 @@ public class SettingsErrorTests
     [InlineData("prior.temperature=-1", "prior.temperature must be 0 or more, got -1")]
     [InlineData("proxy.train_fraction=0", "proxy.train_fraction must be in (0, 1], got 0")]
     [InlineData("validation_fraction=1", "validation_fraction must be in (0, 1), got 1")]
+    [InlineData("budget_seconds=-5", "budget_seconds must be 0 or more, got -5")]
     public void BadSearchSettingIsRefusedNamingItsKey(string set, string message) => AssertRefusedBeforeAnything(Search(set), message);
 
     [Fact]

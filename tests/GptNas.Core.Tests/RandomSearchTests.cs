@@ -39,12 +39,42 @@ public class RandomSearchTests
         Assert.Equal(first.History, again.History);
     }
 
-    private sealed class FitnessEvaluator : IEvaluator<string>
+    [Fact]
+    public void UnderATimeBudgetItDrawsUntilTheBudgetIsSpentAndResumesToTheSameStop()
+    {
+        // Every trial takes at least 20 ms, so the first batch of three spends the 50 ms budget whatever the machine's speed.
+        var evaluator = new FitnessEvaluator(TimeSpan.FromMilliseconds(20));
+        var options = new StudyRunnerOptions { StudyName = "random", ConfigJson = "{}", Seed = 2, Budget = TimeSpan.FromMilliseconds(50) };
+        using var store = new InMemoryTrialStore();
+        var runner = new StudyRunner<string>(new BitSpace(12), evaluator, store, options);
+        var first = runner.Run(new RandomSearch<string>(new BitSpace(12), new Seeds(2), trials: null, batch: 3));
+        Assert.Equal(3, store.Trials(1).Count); // the batch in progress is finished, and no other is asked
+        Assert.Equal(store.Trials(1).Sum(t => t.Metrics[TrialMetrics.Seconds]), runner.SecondsSpent, 9);
+        Assert.True(runner.SecondsSpent >= 0.05);
+
+        var calls = evaluator.Calls;
+        var again = new StudyRunner<string>(new BitSpace(12), evaluator, store, options).Run(new RandomSearch<string>(new BitSpace(12), new Seeds(2), null, 3));
+        Assert.Equal(calls, evaluator.Calls);
+        Assert.Equal(3, store.Trials(1).Count);
+        Assert.Equal(first.Best.Candidate, again.Best.Candidate);
+    }
+
+    [Fact]
+    public void ABudgetThatIsNotSpentLeavesTheStrategyItsOwnEnd()
+    {
+        var options = new StudyRunnerOptions { StudyName = "random", ConfigJson = "{}", Seed = 2, Budget = TimeSpan.FromHours(1) };
+        using var store = new InMemoryTrialStore();
+        new StudyRunner<string>(new BitSpace(12), new FitnessEvaluator(), store, options).Run(new RandomSearch<string>(new BitSpace(12), new Seeds(2), 9, 3));
+        Assert.Equal(9, store.Trials(1).Count);
+    }
+
+    private sealed class FitnessEvaluator(TimeSpan cost = default) : IEvaluator<string>
     {
         public int Calls;
         public EvaluationResult Evaluate(Individual<string> individual, int seed, CancellationToken cancellation)
         {
             Calls++;
+            if (cost > TimeSpan.Zero) Thread.Sleep(cost);
             return new EvaluationResult(BitSpace.Fitness(individual.Candidate), new Dictionary<string, double>());
         }
     }

@@ -20,13 +20,17 @@ public static class SearchProgressDisplay
                 var lastGeneration = -1;
                 var searchReporter = new SyncProgress<SearchProgress>(p =>
                 {
-                    // Successive halving adds the promotions' trials to the strategy's own.
-                    if (p.TrialsPlanned is { } planned) search.MaxValue = planned;
-                    search.Value = p.TrialsDone;
-                    search.Description = $"generation {p.Generation}/{config.Ga.Generations}  trials {p.TrialsDone}/{p.TrialsPlanned}  best {p.BestFitness?.ToString("P2") ?? "-"}";
-                    if (p.Generation != lastGeneration && p.TrialsDone % (search.MaxValue / (config.Ga.Generations + 1)) == 0)
+                    // Successive halving adds the promotions' trials to the strategy's own; a budget ends the search by time.
+                    if (p.TrialsPlanned is { } planned) total = planned;
+                    var spent = p.BudgetSeconds is { } budget ? $"  {p.SecondsSpent:F0}/{budget:F0} s" : "";
+                    search.MaxValue = p.BudgetSeconds ?? total;
+                    search.Value = p.BudgetSeconds is not null ? Math.Min(p.SecondsSpent, search.MaxValue) : p.TrialsDone;
+                    var trials = p.TrialsPlanned is null ? $"{p.TrialsDone}" : $"{p.TrialsDone}/{p.TrialsPlanned}";
+                    var generation = p.TrialsPlanned is null ? $"{p.Generation}" : $"{p.Generation}/{config.Ga.Generations}";
+                    search.Description = $"generation {generation}  trials {trials}{spent}  best {p.BestFitness?.ToString("P2") ?? "-"}";
+                    if (p.Generation != lastGeneration && p.TrialsDone % (total / (config.Ga.Generations + 1)) == 0)
                     {
-                        AnsiConsole.MarkupLine($"generation {p.Generation} done: {p.TrialsDone}/{p.TrialsPlanned} trials, best fitness {p.BestFitness:P2}");
+                        AnsiConsole.MarkupLine($"generation {p.Generation} done: {trials} trials{spent}, best fitness {p.BestFitness:P2}");
                         lastGeneration = p.Generation;
                     }
                 });

@@ -114,6 +114,14 @@ public sealed record SearchConfig
     public bool FinalKeepsValidation { get; init; }
     /// <summary>The GA (GPT-NAS) or random sampling at the GA's budget, with the same proxy and final training.</summary>
     public SearchStrategyKind Strategy { get; init; }
+    /// <summary>
+    /// Seconds of trials the search may spend (0 = no limit), summed over its trials' recorded times: no trial is asked
+    /// once they are spent, so the search ends with the generation in which they ran out, and random sampling draws until
+    /// then instead of stopping at the GA's trial count. Strategies compared at one budget compare at equal cost; where the
+    /// search stops depends on the machine's speed, so two fresh runs of one seed may stop at different trials (a resumed
+    /// run replays the stored times and stops where the first did).
+    /// </summary>
+    public double BudgetSeconds { get; init; }
     public GeneticAlgorithmConfig Ga { get; init; } = new();
     /// <summary>The block space's settings (§2).</summary>
     public BlockSpaceConfig Space { get; init; } = new();
@@ -133,6 +141,7 @@ public sealed record SearchConfig
     {
         var check = new SettingsCheck();
         check.Range(ValidationFraction, "validation_fraction", 0, 1, minOpen: true, maxOpen: true);
+        check.Range(BudgetSeconds, "budget_seconds", 0, double.PositiveInfinity);
         Ga.Validate(check);
         Space.Validate(check);
         Proxy.Validate(check);

@@ -21,6 +21,9 @@ public sealed class StudyRunner<T>(
 {
     public long StudyId { get; private set; }
 
+    /// <summary>Seconds of trials the last <see cref="Run"/> spent, as recorded with them (a duplicate's own few milliseconds).</summary>
+    public double SecondsSpent { get; private set; }
+
     public SearchResult<T> Run(ISearchStrategy<T> strategy, IProgress<SearchProgress>? progress = null, CancellationToken cancellation = default)
     {
         var study = store.CreateStudy(options.StudyName, options.ConfigJson, options.Seed);
@@ -29,7 +32,11 @@ public sealed class StudyRunner<T>(
         store.Requeue(study.Id, options.Join ? DateTimeOffset.UtcNow - options.StaleAfter : DateTimeOffset.UtcNow.AddSeconds(1));
         var done = 0;
         double? best = null;
-        while (strategy.Ask() is { Count: > 0 } batch)
+        SecondsSpent = 0;
+        var budget = options.Budget?.TotalSeconds;
+        // Summed over the trials this run has asked, in order, never over the whole store: a resumed run replays the
+        // stored times and stops where the first one did, not where the trials stored beyond that point would put it.
+        while ((budget is null || SecondsSpent < budget) && strategy.Ask() is { Count: > 0 } batch)
         {
             var fitness = new double[batch.Count];
             var trials = batch.Select(ind => Record(study.Id, ind)).ToArray();
@@ -46,8 +53,9 @@ public sealed class StudyRunner<T>(
                     fitness[i] = trial.State == TrialState.Complete ? trial.Fitness ?? double.NaN : double.NaN;
                     pending.Remove(i);
                     done++;
+                    SecondsSpent += trial.Metrics.GetValueOrDefault(TrialMetrics.Seconds);
                     if (double.IsFinite(fitness[i]) && (best is null || fitness[i] > best)) best = fitness[i];
-                    progress?.Report(new SearchProgress(batch[i].Generation, done, strategy.PlannedTrials, best));
+                    progress?.Report(new SearchProgress(batch[i].Generation, done, strategy.PlannedTrials, best, SecondsSpent, budget));
                 }
                 if (pending.Count > 0) WaitForOthers(study.Id);
             }
@@ -142,6 +150,9 @@ public sealed record StudyRunnerOptions
     /// processes share it; their Running trials are waited for, and redone only once their heartbeat stops.</summary>
     public bool Join { get; init; }
     public TimeSpan? TrialTimeout { get; init; }
+    /// <summary>Trial time the study may spend: once the trials asked so far have spent it, no more are asked (the batch
+    /// in progress is finished). Null: the strategy alone decides when it is done.</summary>
+    public TimeSpan? Budget { get; init; }
     public TimeSpan HeartbeatEvery { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan StaleAfter { get; init; } = TimeSpan.FromMinutes(2);
     public TimeSpan PollEvery { get; init; } = TimeSpan.FromSeconds(2);
