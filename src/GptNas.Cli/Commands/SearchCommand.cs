@@ -55,9 +55,13 @@ public static class SearchCommand
     private static string Suffix(SearchConfig config) =>
         config.Strategy == SearchStrategyKind.Random ? "-random" : config.Ga.Reconstruct ? "" : "-nogpt";
 
-    private static string Describe(SearchConfig config) => config.Strategy == SearchStrategyKind.Random
-        ? $"random sampling of {config.Ga.Trials()} architectures (the GA's budget)"
-        : $"population {config.Ga.Population}, {config.Ga.Generations} generations, {(!config.Ga.Reconstruct ? "without GPT (ablation)" : config.Prior.Uniform ? "with uniform reconstruction (the GPT's control)" : "with GPT reconstruction")}";
+    private static string Describe(SearchConfig config) => (config.Strategy, config.BudgetSeconds > 0) switch
+    {
+        (SearchStrategyKind.Random, true) => $"random sampling until {config.BudgetSeconds:F0} s of trials are spent",
+        (SearchStrategyKind.Random, false) => $"random sampling of {config.Ga.Trials()} architectures (the GA's budget)",
+        (_, var budgeted) => $"population {config.Ga.Population}, {config.Ga.Generations} generations{(budgeted ? $" or {config.BudgetSeconds:F0} s of trials" : "")}, " +
+                             (!config.Ga.Reconstruct ? "without GPT (ablation)" : config.Prior.Uniform ? "with uniform reconstruction (the GPT's control)" : "with GPT reconstruction"),
+    };
 
     private static int Run(SearchConfig config, string presetName, string dataName, RunFolder folder, bool join, string? storage, bool overwrite)
     {
