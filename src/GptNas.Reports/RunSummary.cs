@@ -17,7 +17,8 @@ public sealed record RunSummary(
     TrainedModel? Final,
     int? Classes = null,
     ModelEvaluation? Evaluation = null,
-    bool UniformRebuild = false)
+    bool UniformRebuild = false,
+    int ProxyEpochs = 0)
 {
     /// <summary>The GA rebuilt its candidates with the GPT (not the uniform control, not random sampling).</summary>
     public bool WithGpt => Strategy == SearchStrategyKind.Ga && Reconstructs && !UniformRebuild;
@@ -50,6 +51,17 @@ public sealed record RunSummary(
     /// </summary>
     public int DistinctArchitectures => Trials.Select(t => t.Hash).Distinct().Count();
 
+    /// <summary>Seconds the trials took as recorded with them: the search's cost on this machine under its load.</summary>
+    public double TrialSeconds => Trials.Sum(t => t.Metrics.GetValueOrDefault(TrialMetrics.Seconds));
+
+    /// <summary>
+    /// The proxies' training compute in forward multiply-adds (each trained trial's multiply-adds per image x its proxy
+    /// images x the proxy's epochs; a reused duplicate trains nothing): the search's cost as no machine's load changes it,
+    /// so that strategies compare at equal cost where their trial seconds were measured beside other work.
+    /// </summary>
+    public double ProxyMultiplyAdds => Trials.Where(t => t.Metrics.GetValueOrDefault(TrialMetrics.Duplicate) == 0)
+        .Sum(t => t.Metrics.GetValueOrDefault(TrialMetrics.Flops) * t.Metrics.GetValueOrDefault(TrialMetrics.ProxyImages)) * ProxyEpochs;
+
     /// <summary>How often each block kind occurs in the run's distinct architectures (stem excluded): what the search proposed.</summary>
     public IReadOnlyDictionary<Architectures.BlockKind, int> BlockKinds() =>
         Trials.DistinctBy(t => t.Hash).Where(t => t.Candidate.Length > 0)
@@ -77,7 +89,7 @@ public sealed record RunSummary(
         var config = folder.ReadSearchConfig();
         var classes = File.Exists(folder.BestArchitectureFile) ? Architectures.Architecture.Parse(File.ReadAllText(folder.BestArchitectureFile)).Classes : (int?)null;
         return new RunSummary(folder.Path, folder.Name, config?.Config.Ga.Reconstruct ?? true, config?.Config.Strategy ?? SearchStrategyKind.Ga, study.Seed,
-            config?.Data ?? "?", trials, final, classes, folder.ReadEvaluation(), config?.Config.Prior.Uniform ?? false);
+            config?.Data ?? "?", trials, final, classes, folder.ReadEvaluation(), config?.Config.Prior.Uniform ?? false, config?.Config.Proxy.Training.Epochs ?? 0);
     }
 }
 

@@ -53,6 +53,21 @@ public class RunComparisonTests
     }
 
     [Fact]
+    public void ProxyComputeCountsWhatWasTrainedAndTrialTimeEverything()
+    {
+        TrialRecord Trial(int index, double flops, double seconds, bool duplicate = false) => new()
+        {
+            State = TrialState.Complete, Fitness = 0.5, Index = index, Hash = $"h{index}",
+            Metrics = new Dictionary<string, double> { [TrialMetrics.Flops] = flops, [TrialMetrics.ProxyImages] = 1000, [TrialMetrics.Seconds] = seconds }
+                .Concat(duplicate ? [new KeyValuePair<string, double>(TrialMetrics.Duplicate, 1)] : []).ToDictionary(),
+        };
+        var run = new RunSummary("a", "a", true, SearchStrategyKind.Ga, 0, "data", [Trial(0, 2e6, 10), Trial(1, 3e6, 20), Trial(2, 3e6, 0.01, duplicate: true)], null,
+            ProxyEpochs: 2);
+        Assert.Equal((2e6 + 3e6) * 1000 * 2, run.ProxyMultiplyAdds); // the reused duplicate trained nothing
+        Assert.Equal(30.01, run.TrialSeconds, 9);
+    }
+
+    [Fact]
     public void GroupsArePairedBySeedAgainstTheFirstGroup()
     {
         var runs = new[]
