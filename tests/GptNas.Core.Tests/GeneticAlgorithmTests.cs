@@ -117,6 +117,29 @@ public class GeneticAlgorithmTests
     }
 
     [Fact]
+    public void NovelOffspringTrainsANewArchitectureInEveryTrialOfAConvergingSearch()
+    {
+        List<string> Asked(bool novel, int seed)
+        {
+            var asked = new List<string>();
+            Drive(new GeneticAlgorithm<string>(new BitSpace(16), Small with { Selection = EnvironmentalSelection.Tournament, Generations = 20, NovelOffspring = novel },
+                new OnesPrior(), new Seeds(seed)), generation =>
+            {
+                asked.AddRange(generation.Select(ind => ind.Candidate));
+                return generation.Select(ind => BitSpace.Fitness(ind.Candidate)).ToList();
+            });
+            return asked;
+        }
+        var repeats = Enumerable.Range(0, 3).Select(seed => Asked(false, seed)).ToList();
+        var novel = Enumerable.Range(0, 3).Select(seed => Asked(true, seed)).ToList();
+        // Tournaments and a prior that writes ones make the population converge: the paper's GA asks for the same bits again.
+        Assert.All(repeats, asked => Assert.True(asked.Distinct().Count() < 0.8 * asked.Count, $"{asked.Distinct().Count()} distinct of {asked.Count}"));
+        Assert.All(novel, asked => Assert.True(asked.Distinct().Count() >= 0.95 * asked.Count, $"{asked.Distinct().Count()} distinct of {asked.Count}"));
+        Assert.All(novel, asked => Assert.Equal(Small.Population * 21, asked.Count));
+        Assert.Equal(novel[0], Asked(true, 0)); // still one search per seed
+    }
+
+    [Fact]
     public void EvaluatorSeesEveryGenerationOnce()
     {
         var sizes = new List<int>();

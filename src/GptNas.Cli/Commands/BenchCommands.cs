@@ -107,12 +107,13 @@ public static class BenchCommands
         public readonly Option<int> CorpusSize = new("--corpus-size") { Description = "Top cells by imagenet16_valid_acc_12ep the prior sees", DefaultValueFactory = _ => Defaults.CorpusSize };
         public readonly Option<int> GaPopulation = new("--ga-population") { Description = "Population of the GA strategies", DefaultValueFactory = _ => Defaults.Ga.Population };
         public readonly Option<string> GaSelection = new("--ga-selection") { Description = "Environmental selection of the GA strategies: roulette or tournament", DefaultValueFactory = _ => "roulette" };
+        public readonly Option<bool> GaNovel = new("--ga-novel") { Description = "GA offspring that repeat an evaluated cell are mutated again until new (ga.novel_offspring)" };
         public readonly Option<string> Repeats = new("--repeats") { Description = "charge (NB201: a repeated query costs again) or free", DefaultValueFactory = _ => "charge" };
         public readonly Option<string> Signal = new("--signal") { Description = "seed (NB201: one training seed drawn per query) or mean (noise-free mean over seeds)", DefaultValueFactory = _ => "seed" };
         public readonly Option<double> NoiseScale = new("--noise-scale") { Description = "Multiplies the modelled seed deviations of --signal seed", DefaultValueFactory = _ => Defaults.Protocol.NoiseScale };
         public readonly Option<int> OnlineTopK = new("--online-top-k") { Description = "Best evaluations (rank-weighted) the online priors refit on", DefaultValueFactory = _ => Defaults.OnlineTopK };
 
-        public IEnumerable<Option> All => [Runs, Budget, Strategies, Table, Output, Threads, Seed, CorpusSize, GaPopulation, GaSelection, Repeats, Signal, NoiseScale, OnlineTopK];
+        public IEnumerable<Option> All => [Runs, Budget, Strategies, Table, Output, Threads, Seed, CorpusSize, GaPopulation, GaSelection, GaNovel, Repeats, Signal, NoiseScale, OnlineTopK];
 
         public Nb201BenchConfig Config(ParseResult parse)
         {
@@ -143,7 +144,7 @@ public static class BenchCommands
                 Strategies = parse.GetValue(Strategies)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 Threads = parse.GetValue(Threads) ?? Environment.ProcessorCount,
                 CorpusSize = parse.GetValue(CorpusSize),
-                Ga = Defaults.Ga with { Population = parse.GetValue(GaPopulation), Selection = selection },
+                Ga = Defaults.Ga with { Population = parse.GetValue(GaPopulation), Selection = selection, NovelOffspring = parse.GetValue(GaNovel) },
             }.Validate();
         }
     }
@@ -163,7 +164,7 @@ public static class BenchCommands
         var benchmark = new Nb201Benchmark(table, config, priors);
         AnsiConsole.MarkupLine($"REA: population {config.ReaPopulation}, sample size {config.ReaSampleSize}; GA: population {config.Ga.Population}, " +
                                $"{benchmark.GaGenerations} generations at most, crossover {config.Ga.CrossoverProbability}, mutation {config.Ga.MutationProbability}, elimination rate_0 {config.Ga.EliminationRate}, " +
-                               $"environmental selection by {config.Ga.Selection.ToString().ToLowerInvariant()}");
+                               $"environmental selection by {config.Ga.Selection.ToString().ToLowerInvariant()}{(config.Ga.NovelOffspring ? ", novel offspring" : "")}");
         var results = RunWithProgress(benchmark, config);
         var outcome = new Nb201BenchOutcome(config, benchmark.GaGenerations, table, priorText, results, clock.Elapsed.TotalSeconds);
         PrintTable(outcome);

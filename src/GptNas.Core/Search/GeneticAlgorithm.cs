@@ -34,6 +34,9 @@ public sealed class GeneticAlgorithm<T> : ISearchStrategy<T> where T : notnull
         _random = seeds.Random("ga");
     }
 
+    /// <summary>How many times an offspring that repeats an earlier architecture is varied again under <see cref="GeneticAlgorithmConfig.NovelOffspring"/>.</summary>
+    public const int NovelAttempts = 10;
+
     public int? PlannedTrials => _config.Trials();
 
     public SearchResult<T> Result => _population.Count == 0
@@ -45,9 +48,27 @@ public sealed class GeneticAlgorithm<T> : ISearchStrategy<T> where T : notnull
         if (_asked is not null) throw new InvalidOperationException($"generation {_generation} was asked and not yet told");
         if (_generation > _config.Generations) return [];
         _asked = _generation == 0
-            ? Enumerable.Range(0, _config.Population).Select(i => new Individual<T>(_space.Sample(_random), 0, i, [], [SearchOperator.Sample], [])).Select(Reconstructed).ToList()
-            : Breed(_population, _generation, _random).Select(Reconstructed).ToList();
+            ? Enumerable.Range(0, _config.Population).Select(i => Reconstructed(new Individual<T>(_space.Sample(_random), 0, i, [], [SearchOperator.Sample], []))).ToList()
+            : Offspring(_generation);
         return _asked;
+    }
+
+    private List<Individual<T>> Offspring(int generation)
+    {
+        var children = Breed(_population, generation, _random).Select(ind => Reconstructed(ind)).ToList();
+        if (!_config.NovelOffspring) return children;
+        var seen = _evaluated.Select(ind => _space.Hash(ind.Candidate)).ToHashSet();
+        for (var i = 0; i < children.Count; i++)
+        {
+            for (var attempt = 1; attempt <= NovelAttempts && seen.Contains(_space.Hash(children[i].Candidate)); attempt++)
+            {
+                var (mutated, name) = _space.Mutate(children[i].Candidate, _random);
+                // What the prior predicted belongs to the repeat; the mutated child is rebuilt from its own stream.
+                children[i] = Reconstructed(children[i] with { Candidate = mutated, Operators = [.. children[i].Operators, name], Predicted = [], PriorCounts = new Dictionary<string, double>() }, attempt);
+            }
+            seen.Add(_space.Hash(children[i].Candidate));
+        }
+        return children;
     }
 
     public void Tell(IReadOnlyList<double> fitness)
@@ -93,10 +114,10 @@ public sealed class GeneticAlgorithm<T> : ISearchStrategy<T> where T : notnull
     }
 
     /// <summary>§5: eliminate genes at this generation's rate and let the prior rebuild them (skipped in the ablation).</summary>
-    private Individual<T> Reconstructed(Individual<T> individual)
+    private Individual<T> Reconstructed(Individual<T> individual, int attempt = 0)
     {
         if (!_config.Reconstruct || _prior is null) return individual;
-        var random = _seeds.Random($"reconstruct/{individual.Id}");
+        var random = _seeds.Random(attempt == 0 ? $"reconstruct/{individual.Id}" : $"reconstruct/{individual.Id}/{attempt}");
         var eliminated = _schedule.Choose(_space.GeneCount(individual.Candidate), individual.Generation, _config.Generations, random);
         if (eliminated.Count == 0) return individual;
         var rebuilt = _prior.Rebuild(individual.Candidate, eliminated, random);

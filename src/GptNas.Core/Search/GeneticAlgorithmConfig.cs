@@ -26,6 +26,12 @@ public sealed record GeneticAlgorithmConfig
     public bool Reconstruct { get; init; } = true;
     /// <summary>How the survivors after the best are chosen from parents plus offspring.</summary>
     public EnvironmentalSelection Selection { get; init; } = EnvironmentalSelection.Roulette;
+    /// <summary>
+    /// True: an offspring that repeats an architecture the search has already evaluated, or one of its generation, is mutated
+    /// (and rebuilt) again until it is new, up to <see cref="GeneticAlgorithm{T}.NovelAttempts"/> times, so that every trial
+    /// of a converging population trains an architecture instead of reusing a score. False (the paper's): repeats are kept.
+    /// </summary>
+    public bool NovelOffspring { get; init; }
 
     /// <summary>Refuses a GA that cannot run; keys are <c>ga.*</c>.</summary>
     public void Validate(Config.SettingsCheck check)

@@ -100,7 +100,7 @@ public static class Nb201ResultFile
             {
                 population = outcome.Config.Ga.Population, generations = outcome.GaGenerations, crossover = outcome.Config.Ga.CrossoverProbability,
                 mutation = outcome.Config.Ga.MutationProbability, elimination_rate = outcome.Config.Ga.EliminationRate,
-                selection = outcome.Config.Ga.Selection,
+                selection = outcome.Config.Ga.Selection, novel_offspring = outcome.Config.Ga.NovelOffspring,
             },
             prior = outcome.Prior,
             wall_seconds = outcome.WallSeconds,
