@@ -39,6 +39,32 @@ public class BenchCommandTests
         Assert.All(json.GetProperty("results").EnumerateArray(), r => Assert.True(r.GetProperty("simulated_seconds").GetDouble() <= 3000));
     }
 
+    [Fact]
+    public void NovelOffspringSpendEveryQueryOfTheGaOnANewCell()
+    {
+        using var folder = new TempFolder();
+        var table = FullTable(folder);
+        JsonElement Ga(params string[] extra)
+        {
+            var output = Path.Combine(folder.Path, $"r{extra.Length}.json");
+            var (code, _, stderr) = CliRunner.Run(["bench", "nb201", "--table", table, "--runs", "6", "--strategies", "ga", "--budget-seconds", "12000",
+                "--ga-selection", "tournament", "--out", output, .. extra]);
+            Assert.True(code == 0, stderr);
+            return JsonDocument.Parse(File.ReadAllText(output)).RootElement;
+        }
+        var (repeats, novel) = (Ga(), Ga("--ga-novel"));
+        Assert.False(repeats.GetProperty("ga").GetProperty("novel_offspring").GetBoolean());
+        Assert.True(novel.GetProperty("ga").GetProperty("novel_offspring").GetBoolean());
+        static (double Queries, double Distinct) Counts(JsonElement json)
+        {
+            var ga = json.GetProperty("strategies").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "ga");
+            return (ga.GetProperty("queries").GetProperty("mean").GetDouble(), ga.GetProperty("distinct").GetProperty("mean").GetDouble());
+        }
+        // On a table this easy the tournament GA converges and repeats itself; novel offspring keep every query new.
+        Assert.True(Counts(repeats).Distinct < 0.9 * Counts(repeats).Queries, $"{Counts(repeats)}");
+        Assert.Equal(Counts(novel).Queries, Counts(novel).Distinct);
+    }
+
     [Theory]
     [InlineData("--strategies", "rs,bohb", "unknown strategy 'bohb'")]
     [InlineData("--out", "r.txt", "must end in .csv or .json")]
