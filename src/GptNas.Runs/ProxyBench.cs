@@ -158,9 +158,9 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
                 var failed = new List<string>();
                 var (score, seconds) = Timed(ProxyVariant.Base, () => proxy.Evaluate(individual, seed, cancellation).Fitness, failed);
                 var scored = variants.Select(v => (v.Name, Scored: Timed(v.Name, () => v.Evaluator.Evaluate(individual, seed, cancellation).Fitness, failed))).ToList();
-                var (final, finalSeconds) = config.AgainstRetest
-                    ? Timed(against, () => proxy.Evaluate(individual, seeds.Derive($"retest/{individual.Candidate.Hash}"), cancellation).Fitness, failed)
-                    : Timed(against, () => Final(individual.Candidate, finalData, seeds.Derive($"final/{individual.Candidate.Hash}"), device, cancellation), failed);
+                var (final, finalSeconds) = Timed(against, () => config.AgainstRetest
+                    ? proxy.Evaluate(individual, seeds.Derive($"retest/{individual.Candidate.Hash}"), cancellation).Fitness
+                    : Final(individual.Candidate, finalData, seeds.Derive($"final/{individual.Candidate.Hash}"), device, cancellation), failed);
                 var row = new ProxyBenchRow(name, individual.Candidate.Hash, individual.Candidate.Parameters, individual.Candidate.Blocks.Count,
                     individual.Predicted.Count, score, seconds, scored.ToDictionary(v => v.Name, v => v.Scored.Value),
                     scored.ToDictionary(v => v.Name, v => v.Scored.Seconds), final, finalSeconds, failed);

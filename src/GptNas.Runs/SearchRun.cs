@@ -63,14 +63,14 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
             {
                 StudyName = studyName, ConfigJson = configJson, Seed = config.Seed, Join = join,
                 TrialTimeout = config.Proxy.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(config.Proxy.TimeoutSeconds) : null,
-                Budget = config.BudgetSeconds > 0 ? TimeSpan.FromSeconds(config.BudgetSeconds) : null,
+                Budget = config.Budget(),
             };
             var runner = new StudyRunner<Architecture>(space, evaluator, store, options);
             var strategy = Strategy(config, space, reconstructor, seeds);
             if (config.Proxy.Rungs > 1) strategy = new SuccessiveHalving<Architecture>(strategy, config.Proxy.Rungs, config.Proxy.HalvingFactor());
             var result = runner.Run(strategy, progress, cancellation);
             var trials = store.Trials(runner.StudyId);
-            if (config.BudgetSeconds > 0)
+            if (config.Budget() is not null)
                 log?.Invoke($"budget: {runner.SecondsSpent:F0} s of trials spent of {config.BudgetSeconds:F0} s, in {trials.Count} trials");
             ThrowIfNoTrialSucceeded(trials);
 
@@ -161,7 +161,7 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
         config.Strategy switch
         {
             SearchStrategyKind.Ga => new GeneticAlgorithm<Architecture>(space, config.Ga, reconstructor, seeds),
-            SearchStrategyKind.Random => new RandomSearch<Architecture>(space, seeds, config.BudgetSeconds > 0 ? null : config.Ga.Trials(), config.Ga.Population),
+            SearchStrategyKind.Random => new RandomSearch<Architecture>(space, seeds, config.Budget() is null ? config.Ga.Trials() : null, config.Ga.Population),
             var other => throw new GptNasException($"unknown search strategy '{other}'"),
         };
 

@@ -55,7 +55,7 @@ public static class SearchCommand
     private static string Suffix(SearchConfig config) =>
         config.Strategy == SearchStrategyKind.Random ? "-random" : config.Ga.Reconstruct ? "" : "-nogpt";
 
-    private static string Describe(SearchConfig config) => (config.Strategy, config.BudgetSeconds > 0) switch
+    private static string Describe(SearchConfig config) => (config.Strategy, config.Budget() is not null) switch
     {
         (SearchStrategyKind.Random, true) => $"random sampling until {config.BudgetSeconds:F0} s of trials are spent",
         (SearchStrategyKind.Random, false) => $"random sampling of {config.Ga.Trials()} architectures (the GA's budget)",

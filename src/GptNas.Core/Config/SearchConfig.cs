@@ -122,6 +122,9 @@ public sealed record SearchConfig
     /// run replays the stored times and stops where the first did).
     /// </summary>
     public double BudgetSeconds { get; init; }
+
+    /// <summary>The trial-time budget in effect; null: none (a method, so that it is not a setting in the stored config).</summary>
+    public TimeSpan? Budget() => BudgetSeconds > 0 ? TimeSpan.FromSeconds(BudgetSeconds) : null;
     public GeneticAlgorithmConfig Ga { get; init; } = new();
     /// <summary>The block space's settings (§2).</summary>
     public BlockSpaceConfig Space { get; init; } = new();

@@ -22,6 +22,8 @@ public sealed class GeneticAlgorithm<T> : ISearchStrategy<T> where T : notnull
     private readonly Random _random;
     private readonly List<GenerationSummary> _history = [];
     private readonly List<Individual<T>> _evaluated = [];
+    /// <summary>Hashes of every individual asked so far, kept only under <see cref="GeneticAlgorithmConfig.NovelOffspring"/>.</summary>
+    private readonly HashSet<string> _seen = [];
     private List<Individual<T>> _population = [];
     private List<Individual<T>>? _asked;
     private int _generation;
@@ -50,6 +52,7 @@ public sealed class GeneticAlgorithm<T> : ISearchStrategy<T> where T : notnull
         _asked = _generation == 0
             ? Enumerable.Range(0, _config.Population).Select(i => Reconstructed(new Individual<T>(_space.Sample(_random), 0, i, [], [SearchOperator.Sample], []))).ToList()
             : Offspring(_generation);
+        if (_config.NovelOffspring && _generation == 0) _seen.UnionWith(_asked.Select(ind => _space.Hash(ind.Candidate)));
         return _asked;
     }
 
@@ -57,16 +60,15 @@ public sealed class GeneticAlgorithm<T> : ISearchStrategy<T> where T : notnull
     {
         var children = Breed(_population, generation, _random).Select(ind => Reconstructed(ind)).ToList();
         if (!_config.NovelOffspring) return children;
-        var seen = _evaluated.Select(ind => _space.Hash(ind.Candidate)).ToHashSet();
         for (var i = 0; i < children.Count; i++)
         {
-            for (var attempt = 1; attempt <= NovelAttempts && seen.Contains(_space.Hash(children[i].Candidate)); attempt++)
+            for (var attempt = 1; attempt <= NovelAttempts && _seen.Contains(_space.Hash(children[i].Candidate)); attempt++)
             {
                 var (mutated, name) = _space.Mutate(children[i].Candidate, _random);
                 // What the prior predicted belongs to the repeat; the mutated child is rebuilt from its own stream.
                 children[i] = Reconstructed(children[i] with { Candidate = mutated, Operators = [.. children[i].Operators, name], Predicted = [], PriorCounts = new Dictionary<string, double>() }, attempt);
             }
-            seen.Add(_space.Hash(children[i].Candidate));
+            _seen.Add(_space.Hash(children[i].Candidate));
         }
         return children;
     }
