@@ -11,7 +11,8 @@ namespace GptNas.Data;
 /// Derandomized flip (Jordan 2024, airbench): each image is flipped at random in the first epoch and then in every other
 /// epoch after, so that over any two epochs the network sees it once each way, instead of both ways only by chance.
 /// </param>
-public sealed record Augmentation(int CropPadding = 0, bool HorizontalFlip = false, bool AlternatingFlip = false)
+/// <param name="ReflectPadding">The padding mirrors the image's edge pixels instead of being black (airbench's translation).</param>
+public sealed record Augmentation(int CropPadding = 0, bool HorizontalFlip = false, bool AlternatingFlip = false, bool ReflectPadding = false)
 {
     /// <summary>No change: evaluation, or training without augmentation.</summary>
     public static Augmentation None { get; } = new();
@@ -21,5 +22,5 @@ public sealed record Augmentation(int CropPadding = 0, bool HorizontalFlip = fal
 
     public bool IsNone => CropPadding == 0 && !HorizontalFlip;
 
-    public override string ToString() => IsNone ? "none" : $"crop pad {CropPadding}{(HorizontalFlip ? AlternatingFlip ? " + alternating flip" : " + flip" : "")}";
+    public override string ToString() => IsNone ? "none" : $"crop pad {CropPadding}{(ReflectPadding ? " reflect" : "")}{(HorizontalFlip ? AlternatingFlip ? " + alternating flip" : " + flip" : "")}";
 }

@@ -105,6 +105,11 @@ public sealed class BatchSampler
         var source = Data.Image(index);
         // Output column x reads source column first + step * x (flip walks the crop backwards).
         int step = flip ? -1 : 1, first = flip ? width - 1 + dx - pad : dx - pad;
+        if (Augmentation.ReflectPadding && pad > 0)
+        {
+            WriteReflected(source, output, first, step, dy - pad);
+            return;
+        }
         // Output columns whose source column lies inside the image; the rest is padding.
         int lo = flip ? Math.Max(0, first - width + 1) : Math.Max(0, -first);
         int hi = flip ? Math.Min(width, first + 1) : Math.Min(width, width - first);
@@ -125,5 +130,31 @@ public sealed class BatchSampler
                     row[x] = table[sourceRow[sx]];
             }
         }
+    }
+
+    /// <summary>The crop of <see cref="Write"/> from a mirror-padded image (torch's <c>pad(..., "reflect")</c>: the edge pixel is not repeated).</summary>
+    private void WriteReflected(ReadOnlySpan<byte> source, Span<float> output, int first, int step, int top)
+    {
+        int channels = Data.Channels, height = Data.Height, width = Data.Width;
+        for (int c = 0; c < channels; c++)
+        {
+            var table = _table.AsSpan(c * 256, 256);
+            var plane = source.Slice(c * height * width, height * width);
+            for (int y = 0; y < height; y++)
+            {
+                var row = output.Slice((c * height + y) * width, width);
+                var sourceRow = plane.Slice(Reflect(y + top, height) * width, width);
+                for (int x = 0, sx = first; x < width; x++, sx += step) row[x] = table[sourceRow[Reflect(sx, width)]];
+            }
+        }
+    }
+
+    /// <summary>Index <paramref name="i"/> mirrored into [0, size), again and again for a padding wider than the image.</summary>
+    private static int Reflect(int i, int size)
+    {
+        if (size == 1) return 0;
+        var period = 2 * size - 2;
+        i = (i % period + period) % period;
+        return i < size ? i : period - i;
     }
 }

@@ -69,11 +69,38 @@ public static partial class TorchRuntime
         if (!HasBrokenAvx512Convolutions()) return;
         try
         {
-            if (SetEnv("ONEDNN_MAX_CPU_ISA", "AVX2", 0) == 0) OneDnnIsa = "ONEDNN_MAX_CPU_ISA=AVX2 (TorchRuntime: AMD CPU with AVX-512)";
+            if (SetEnv("ONEDNN_MAX_CPU_ISA", "AVX2", 0) == 0)
+            {
+                OneDnnIsa = "ONEDNN_MAX_CPU_ISA=AVX2 (TorchRuntime: AMD CPU with AVX-512)";
+                _cappedOneDnn = true;
+            }
         }
         catch (EntryPointNotFoundException) { }
         catch (DllNotFoundException) { }
     }
+
+    private static bool _cappedOneDnn;
+
+    /// <summary>
+    /// Lifts the AVX2 cap of <see cref="AvoidBrokenConvolutions"/> for a process whose every convolution runs under bf16
+    /// autocast: the wrong kernels are float32 ones, and capped at AVX2 oneDNN has no fast bf16 convolution (an airbench94
+    /// training did not finish one 1,024-image step in 100 s capped, and ran 299 images/s uncapped). oneDNN reads the cap
+    /// when it creates its first kernel, so call this before the first convolution; a cap the user set stays.
+    /// </summary>
+    public static void UncapOneDnnForBf16()
+    {
+        if (!_cappedOneDnn) return;
+        try
+        {
+            if (UnsetEnv("ONEDNN_MAX_CPU_ISA") != 0) return;
+        }
+        catch (EntryPointNotFoundException) { return; }
+        _cappedOneDnn = false;
+        OneDnnIsa = "oneDNN's own choice (every convolution under bf16 autocast)";
+    }
+
+    [LibraryImport("libc", EntryPoint = "unsetenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int UnsetEnv(string name);
 
     /// <summary>
     /// Activation buffers otherwise go through mmap/munmap on every step (glibc's dynamic threshold),

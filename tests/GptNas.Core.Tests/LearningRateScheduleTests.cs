@@ -15,6 +15,18 @@ public class LearningRateScheduleTests
     }
 
     [Fact]
+    public void AirbenchsTriangleStartsAtAFifthOfThePeakAndEndsAtSevenHundredths()
+    {
+        var schedule = new TrainingConfig { LearningRate = 1.5, Schedule = ScheduleKind.Linear, WarmupEpochs = 2, WarmupFrom = 0.2, DecayTo = 0.07 }
+            .LearningRateSchedule;
+        Assert.Equal(0.3, schedule.RateAt(0, 10), 6);
+        Assert.Equal(0.9, schedule.RateAt(1, 10), 6);  // halfway up: 0.2 + 0.8 / 2 of the peak
+        Assert.Equal(1.5, schedule.RateAt(2, 10), 6);
+        Assert.Equal(1.5 * (1 + 0.07) / 2, schedule.RateAt(6, 10), 6);  // halfway down
+        Assert.Equal(0.105, schedule.RateAt(10, 10), 6);
+    }
+
+    [Fact]
     public void StepDecayDividesByTenEveryHundredEpochs()
     {
         // GPT-NAS §7 final training: 0.01, divided by 10 every 100 epochs.

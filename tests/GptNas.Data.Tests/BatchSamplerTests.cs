@@ -83,6 +83,33 @@ public class BatchSamplerTests
     }
 
     [Fact]
+    public void Reflect_padding_mirrors_the_edge_instead_of_shifting_in_zeros()
+    {
+        // The 2x3 image padded by one mirrored pixel (torch's reflect: the edge is not repeated), rows -1..2, columns -1..3.
+        static float[] Reflected(int dx, int dy, bool flip)
+        {
+            static int Mirror(int i, int n) => i < 0 ? -i : i >= n ? 2 * n - 2 - i : i;
+            var result = new float[6];
+            for (int y = 0; y < 2; y++)
+                for (int x = 0; x < 3; x++)
+                {
+                    int cx = flip ? 2 - x : x;
+                    result[y * 3 + x] = Tiny[Mirror(y + dy - 1, 2) * 3 + Mirror(cx + dx - 1, 3)];
+                }
+            return result;
+        }
+        Assert.Equal([5f, 4, 5, 2, 1, 2], Reflected(0, 0, false)); // hand-computed: one pixel right and down
+        var sampler = new BatchSampler(Copies(300, Tiny, 1, 2, 3), 32, ChannelStats.Identity(1),
+            new Augmentation(CropPadding: 1, HorizontalFlip: true, ReflectPadding: true), seed: 5);
+        var candidates = (from dx in Enumerable.Range(0, 3) from dy in Enumerable.Range(0, 3) from flip in new[] { false, true }
+                          select Reflected(dx, dy, flip)).ToList();
+        var images = Images(sampler, epoch: 2).Select(Bytes).ToList();
+        Assert.All(images, image => Assert.DoesNotContain(0f, image));
+        Assert.All(images, image => Assert.Contains(candidates, c => c.SequenceEqual(image)));
+        Assert.Equal(candidates.Distinct(new ArrayComparer()).Count(), images.Distinct(new ArrayComparer()).Count()); // every crop occurs
+    }
+
+    [Fact]
     public void Crop_and_flip_together_match_the_reference()
     {
         var sampler = new BatchSampler(Copies(300, Tiny, 1, 2, 3), 64, ChannelStats.Identity(1), new Augmentation(1, true), seed: 9);

@@ -2,6 +2,8 @@ using GptNas.Architectures;
 using GptNas.Data;
 using GptNas.Networks;
 using GptNas.Training;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace GptNas.Tests;
 
@@ -200,6 +202,32 @@ public class TrainerTests
         using var plain = NetworkBuilder.Build(Small, new Seeds(config.Seed));
         var error = Assert.Throws<TrainingException>(() => new Trainer(config).Fit(plain, batches.Train));
         Assert.Contains("8 output channels", error.Message);
+    }
+
+    [Fact]
+    public void Learning_rate_factors_move_the_batch_norm_shifts_and_the_classifier_by_their_factor_and_the_rest_as_before()
+    {
+        // One step of plain SGD (no momentum, no decay, a constant rate) on one batch: each parameter moves by rate x gradient.
+        var data = new DataSplits(Squares(32, 0), null, Squares(8, 1));
+        var step = Recipe with { Epochs = 1, Momentum = 0, WeightDecay = 0, Schedule = ScheduleKind.Constant };
+        Dictionary<string, Tensor> Moves(TrainingConfig config)
+        {
+            using var network = NetworkBuilder.Build(Small, new Seeds(config.Seed));
+            var before = network.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
+            new Trainer(config).Fit(network, new DataBatches(data, config).Train);
+            return network.named_parameters().ToDictionary(p => p.name, p => (p.parameter.detach() - before[p.name]).abs().sum());
+        }
+        var plain = Moves(step);
+        var scaled = Moves(step with { BatchNormBiasLrScale = 64, ClassifierLrScale = 1.0 / 81 });
+        var shifts = NetworkBuilder.Build(Small, new Seeds(1)).named_modules().Where(m => m.module is TorchSharp.Modules.BatchNorm)
+            .Select(m => m.name + ".bias").ToHashSet();
+        Assert.NotEmpty(shifts);
+        foreach (var (name, move) in plain)
+        {
+            var factor = shifts.Contains(name) ? 64 : name.StartsWith("fc.", StringComparison.Ordinal) ? 1.0 / 81 : 1;
+            Assert.True(move.item<float>() > 0, $"{name} did not move");
+            Assert.Equal(factor, scaled[name].item<float>() / move.item<float>(), 3);
+        }
     }
 
     private static double MaxDifference(Network a, Network b) =>

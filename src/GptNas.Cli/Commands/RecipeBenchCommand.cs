@@ -52,6 +52,7 @@ public static class RecipeBenchCommand
             }
             var (archName, dataName, root, asJson) = (parse.GetValue(arch)!, parse.GetValue(data)!, parse.GetValue(output)!, parse.GetValue(json));
             TorchRuntime.SetThreads(parse.GetValue(threads));
+            if (chosen.All(a => a.Config.Bf16Autocast)) TorchRuntime.UncapOneDnnForBf16();
             var results = chosen.ToDictionary(a => a.Name, _ => new List<TrainedModel>());
             for (var seed = 0; seed < count; seed++)
             {

@@ -44,6 +44,7 @@ public static class SearchCommand
             var dataName = parse.GetValue(data)!;
             var folder = parse.GetValue(output) ?? DefaultFolder(dataName, presetName, config);
             TorchRuntime.SetThreads(parse.GetValue(threads));
+            if (config.Proxy.Training.Bf16Autocast && config.Final.Bf16Autocast) TorchRuntime.UncapOneDnnForBf16();
             return Run(config, presetName, dataName, new RunFolder(folder), parse.GetValue(join), parse.GetValue(storage), parse.GetValue(overwrite));
         }));
         return command;

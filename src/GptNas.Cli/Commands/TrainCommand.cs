@@ -76,13 +76,14 @@ public static class TrainCommand
         var record = new TrainingRunConfig(archName, dataName, dataOptions.ValidationFraction, config);
         var warnings = TrainingRun.Check(folder, record, overwrite, key => Options.GetValueOrDefault(key));
         TorchRuntime.SetThreads(threads);
+        if (config.Bf16Autocast) TorchRuntime.UncapOneDnnForBf16();
         var device = TorchRuntime.Device(deviceName);
         var splits = AnsiConsole.Status().Start($"Loading {dataName}", _ =>
             DataCatalog.Load(dataName, dataOptions));
         var input = new Shape(splits.Train.Channels, splits.Train.Height, splits.Train.Width);
         var architecture = ArchitectureSource.Resolve(archName, input, splits.Train.ClassCount);
         AnsiConsole.MarkupLine($"data [bold]{Markup.Escape(dataName)}[/]: {Markup.Escape(splits.ToString())}");
-        AnsiConsole.MarkupLine($"arch [bold]{Markup.Escape(archName)}[/]: {architecture.Parameters:N0} parameters, {architecture.Flops / 1e6:F1} MFLOPs, hash {architecture.Hash}; device {device}, {torch.get_num_threads()} threads");
+        AnsiConsole.MarkupLine($"arch [bold]{Markup.Escape(archName)}[/]: {architecture.Parameters:N0} parameters, {architecture.Flops / 1e6:F1} MFLOPs, hash {architecture.Hash}; device {device}, {torch.get_num_threads()} threads{(config.Bf16Autocast ? $", bf16 autocast, {Markup.Escape(TorchRuntime.OneDnnIsa)}" : "")}");
         var check = new Config.SettingsCheck { Rename = key => Options.GetValueOrDefault(key) };
         config.Validate(check, "", input);
         foreach (var warning in warnings.Concat(check.Warnings)) AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");

@@ -22,12 +22,18 @@ public sealed record TrainingConfig
     public ScheduleKind Schedule { get; init; } = ScheduleKind.Cosine;
     /// <summary>Linear warm-up length in epochs (fractions allowed).</summary>
     public double WarmupEpochs { get; init; } = 0.5;
+    /// <summary>The warm-up's first rate, as a fraction of the peak (airbench: 0.2).</summary>
+    public double WarmupFrom { get; init; }
+    /// <summary>Cosine and linear decay: the last rate, as a fraction of the peak (airbench: 0.07).</summary>
+    public double DecayTo { get; init; }
     /// <summary>Step schedule: epochs between decays.</summary>
     public int StepEpochs { get; init; } = 30;
     /// <summary>Step schedule: factor applied at each decay.</summary>
     public double StepFactor { get; init; } = 0.1;
     /// <summary>Zero padding before the random crop; 0 turns cropping off.</summary>
     public int CropPadding { get; init; } = 2;
+    /// <summary>The crop's padding mirrors the image's edge instead of adding black pixels (airbench's translation).</summary>
+    public bool CropReflect { get; init; }
     /// <summary>Random horizontal flip per image.</summary>
     public bool Flip { get; init; } = true;
     /// <summary>With <see cref="Flip"/>: flip each image in every other epoch instead of at random (derandomized, as airbench does).</summary>
@@ -63,6 +69,16 @@ public sealed record TrainingConfig
     /// <summary>BatchNorm scales stay at their initial 1 and are not trained; only the shifts learn (airbench's BatchNorm).</summary>
     public bool BatchNormFrozenScale { get; init; }
     /// <summary>
+    /// Learning-rate factor of the BatchNorm shifts, their weight decay divided by it so the decay per step stays the
+    /// weights' (airbench's bias scaler: 64). 1 = one rate for every parameter.
+    /// </summary>
+    public double BatchNormBiasLrScale { get; init; } = 1;
+    /// <summary>
+    /// Learning-rate factor of the classifier (the final linear layer), its weight decay divided by it. airbench scales its
+    /// logits by 1/9, which trains as this factor at 1/81 does; 1 = the rate of every other parameter.
+    /// </summary>
+    public double ClassifierLrScale { get; init; } = 1;
+    /// <summary>
     /// airbench's patch-whitening first layer: the network's first convolution, which must have 2 x C x k x k outputs
     /// (airbench94's has), is filled from the training images' patch covariance before training and not trained.
     /// </summary>
@@ -86,7 +102,7 @@ public sealed record TrainingConfig
     public bool Bf16Autocast { get; init; } = false;
 
     public LearningRateSchedule LearningRateSchedule =>
-        new(LearningRate, Schedule, WarmupEpochs, StepEpochs, StepFactor);
+        new(LearningRate, Schedule, WarmupEpochs, StepEpochs, StepFactor, MinRate: DecayTo * LearningRate, WarmupFrom: WarmupFrom);
 
     /// <summary>Refuses what cannot train and warns about what will train badly; keys are <paramref name="prefix"/> + snake_case (<c>final.learning_rate</c>).</summary>
     public void Validate(SettingsCheck check, string prefix)
@@ -97,6 +113,10 @@ public sealed record TrainingConfig
         check.Range(Momentum, prefix + "momentum", 0, 1, maxOpen: true);
         check.Range(WeightDecay, prefix + "weight_decay", 0, double.PositiveInfinity);
         check.Range(WarmupEpochs, prefix + "warmup_epochs", 0, double.PositiveInfinity);
+        check.Range(WarmupFrom, prefix + "warmup_from", 0, 1);
+        check.Range(DecayTo, prefix + "decay_to", 0, 1);
+        check.Range(BatchNormBiasLrScale, prefix + "batch_norm_bias_lr_scale", 0, double.PositiveInfinity, minOpen: true);
+        check.Range(ClassifierLrScale, prefix + "classifier_lr_scale", 0, double.PositiveInfinity, minOpen: true);
         check.Range(LabelSmoothing, prefix + "label_smoothing", 0, 1, maxOpen: true);
         check.AtLeast(StepEpochs, prefix + "step_epochs", 1);
         check.Range(StepFactor, prefix + "step_factor", 0, 1, minOpen: true);
@@ -107,7 +127,8 @@ public sealed record TrainingConfig
         check.Require(Recipe.Length == 0 || TrainingRecipes.All.ContainsKey(Recipe), prefix + "recipe", $"empty or one of {string.Join(", ", TrainingRecipes.All.Keys)}", Recipe);
         check.Warn(Epochs > 0 && WarmupEpochs > Epochs,
             $"{check.Name(prefix + "warmup_epochs")} {SettingsCheck.Format(WarmupEpochs)} is longer than the {Epochs} epochs: the learning rate never reaches its peak");
-        check.Warn(double.IsFinite(LearningRate) && LearningRate > 1,
+        // Frozen BatchNorm scales make the convolutions' scale free of the rate, which is how airbench trains at 1.5.
+        check.Warn(double.IsFinite(LearningRate) && LearningRate > 1 && !BatchNormFrozenScale,
             $"{check.Name(prefix + "learning_rate")} {SettingsCheck.Format(LearningRate)} is far above what SGD trains with (0.01-0.1); expect a NaN loss");
     }
 

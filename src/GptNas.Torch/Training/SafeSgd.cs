@@ -10,9 +10,15 @@ namespace GptNas.Training;
 /// rate, momentum and weight decay as implicit Scalars and leaves them to the finalizer, which a collection started by
 /// another thread can run while libtorch still reads them (see <see cref="Networks.SafeBatchNorm2d"/>).
 /// </summary>
-public sealed class SafeSgd(IEnumerable<Parameter> parameters, double lr, double momentum = 0, double weightDecay = 0, bool nesterov = false)
-    : SGD(parameters, lr, momentum, dampening: 0, weight_decay: weightDecay, nesterov: nesterov)
+public sealed class SafeSgd : SGD
 {
+    public SafeSgd(IEnumerable<Parameter> parameters, double lr, double momentum = 0, double weightDecay = 0, bool nesterov = false)
+        : base(parameters, lr, momentum, dampening: 0, weight_decay: weightDecay, nesterov: nesterov) { }
+
+    /// <summary>Groups with rates and decays of their own; the other arguments are the defaults a group without them takes.</summary>
+    public SafeSgd(IEnumerable<ParamGroup> groups, double lr, double momentum = 0, double weightDecay = 0, bool nesterov = false)
+        : base(groups, lr, momentum, dampening: 0, weight_decay: weightDecay, nesterov: nesterov) { }
+
     public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
     {
         var options = group.Options;

@@ -38,7 +38,7 @@ public sealed class DataBatches
     public DataBatches(DataSplits splits, TrainingConfig config)
     {
         var normalization = splits.Normalization;
-        var augmentation = new Augmentation(config.CropPadding, config.Flip, config.AlternatingFlip);
+        var augmentation = new Augmentation(config.CropPadding, config.Flip, config.AlternatingFlip, config.CropReflect);
         // Dropping the last, smaller batch keeps BatchNorm statistics even (and avoids a batch of one).
         Train = new SamplerBatchSource(new BatchSampler(splits.Train, config.BatchSize, normalization, augmentation, config.Seed, shuffle: true,
             dropLast: splits.Train.Count > config.BatchSize));

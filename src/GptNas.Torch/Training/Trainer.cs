@@ -28,7 +28,13 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
         if (config.Whiten) PatchWhitening.Apply(model, train, fill: checkpoint is null || checkpoint.EpochsDone() == 0);
         var parameters = (trainable ?? model.parameters()).Where(p => p.requires_grad).ToList();
         if (parameters.Count == 0) throw new TrainingException("nothing to train: the model has no trainable parameters");
-        using var optimizer = new SafeSgd(parameters, config.LearningRate, config.Momentum, config.WeightDecay, config.Nesterov && config.Momentum > 0);
+        var groups = ParameterGroups(model, parameters);
+        var nesterov = config.Nesterov && config.Momentum > 0;
+        using var optimizer = groups.Count == 1
+            ? new SafeSgd(parameters, config.LearningRate, config.Momentum, config.WeightDecay, nesterov)
+            : new SafeSgd(groups.Select(g => new SGD.ParamGroup(g.Parameters, config.LearningRate * g.Scale, config.Momentum, 0, config.WeightDecay / g.Scale, nesterov)),
+                          config.LearningRate, config.Momentum, config.WeightDecay, nesterov);
+        var scales = groups.Select(g => g.Scale).ToArray();
         using var lookahead = config.Lookahead ? new Lookahead(model) : null;
         var history = checkpoint?.Restore(model, optimizer, lookahead)?.ToList() ?? [];
         using var layout = config.ChannelsLast ? new ChannelsLastWeights(model) : null;
@@ -38,7 +44,7 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
         var earlier = history.Sum(h => h.Seconds);
         for (var epoch = history.Count; epoch < config.Epochs; epoch++)
         {
-            var metrics = TrainEpoch(model, train, optimizer, schedule, epoch, lookahead, progress, cancellation);
+            var metrics = TrainEpoch(model, train, optimizer, scales, schedule, epoch, lookahead, progress, cancellation);
             if (lookahead is not null && epoch == config.Epochs - 1) lookahead.Finish();
             if (validation is not null)
             {
@@ -71,7 +77,26 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
         }
     }
 
-    private EpochMetrics TrainEpoch(nn.Module<Tensor, Tensor> model, IBatchSource train, optim.Optimizer optimizer,
+    /// <summary>
+    /// The parameters by learning-rate factor: the BatchNorm shifts at <see cref="TrainingConfig.BatchNormBiasLrScale"/>, the
+    /// classifier (a <see cref="Networks.Network"/>'s <c>fc</c>) at <see cref="TrainingConfig.ClassifierLrScale"/>, the rest at
+    /// 1. One group when every factor is 1, so a plain recipe trains as it always has.
+    /// </summary>
+    private List<(List<Parameter> Parameters, double Scale)> ParameterGroups(nn.Module model, List<Parameter> parameters)
+    {
+        if (config.BatchNormBiasLrScale == 1 && config.ClassifierLrScale == 1) return [(parameters, 1)];
+        var scaleOf = new Dictionary<IntPtr, double>();
+        if (config.BatchNormBiasLrScale != 1)
+            foreach (var norm in model.modules().OfType<BatchNorm>())
+                if (norm.bias is { } bias) scaleOf[bias.Handle] = config.BatchNormBiasLrScale;
+        if (config.ClassifierLrScale != 1)
+            foreach (var (name, parameter) in model.named_parameters())
+                if (name.StartsWith("fc.", StringComparison.Ordinal)) scaleOf[parameter.Handle] = config.ClassifierLrScale;
+        return parameters.GroupBy(p => scaleOf.GetValueOrDefault(p.Handle, 1.0))
+            .OrderBy(g => g.Key).Select(g => (g.ToList(), g.Key)).ToList();
+    }
+
+    private EpochMetrics TrainEpoch(nn.Module<Tensor, Tensor> model, IBatchSource train, optim.Optimizer optimizer, double[] scales,
         LearningRateSchedule schedule, int epoch, Lookahead? lookahead, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         TorchRuntime.SeedDropout(new Seeds(config.Seed).Child($"epoch/{epoch}"));
@@ -84,7 +109,7 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
         {
             cancellation.ThrowIfCancellationRequested();
             rate = schedule.RateAt(epoch + (double)seen / train.Count, config.Epochs);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+            foreach (var (group, scale) in optimizer.ParamGroups.Zip(scales)) group.LearningRate = rate * scale;
             using (NewDisposeScope())
             {
                 var (images, labels) = ToTensors(batch, train);
