@@ -75,9 +75,9 @@ public class TrainRunTests
         Assert.Equal("fast", config.GetProperty("recipe").GetString());
         Assert.True(config.GetProperty("lookahead").GetBoolean());
         Assert.Equal(1, config.GetProperty("test_time_translate").GetInt32());
-        Assert.Equal("linear", config.GetProperty("schedule").GetString());
+        Assert.Equal("cosine", config.GetProperty("schedule").GetString());
         Assert.Equal(0.05, config.GetProperty("label_smoothing").GetDouble());
-        CliAssert.OneLineError(Train(Data(temp), Path.Combine(temp.Path, "other"), "--set", "recipe=slow"), "unknown recipe; known: fast");
+        CliAssert.OneLineError(Train(Data(temp), Path.Combine(temp.Path, "other"), "--set", "recipe=slow"), "unknown recipe; known: fast, airbench");
     }
 
     [Fact]

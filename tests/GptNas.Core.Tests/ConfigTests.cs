@@ -27,14 +27,26 @@ public class ConfigTests
         Assert.Equal(0.1, config.Final.LabelSmoothing);
         Assert.True(config.Final.Lookahead && config.Final.AlternatingFlip && config.Final.TestTimeFlip);
         Assert.Equal(1, config.Final.TestTimeTranslate);
-        Assert.Equal(Training.ScheduleKind.Linear, config.Final.Schedule);
-        Assert.Equal(15, config.Final.Epochs); // what the recipe does not name stays the preset's
+        // What the recipe does not name stays the preset's: fast keeps the optimizer, batch and schedule.
+        Assert.Equal(Training.ScheduleKind.Cosine, config.Final.Schedule);
+        Assert.Equal((128, 0.05, 15), (config.Final.BatchSize, config.Final.LearningRate, config.Final.Epochs));
         // Only the training it was set on takes it.
         Assert.Equal("", config.Proxy.Training.Recipe);
         Assert.False(config.Proxy.Training.Lookahead);
         Assert.Empty(config.Validate());
         var error = Assert.Throws<GptNasException>(() => ConfigOverrides.Apply(Presets.Get("quick"), ["proxy.training.recipe=slow"]));
-        Assert.Contains("unknown recipe; known: fast", error.Message);
+        Assert.Contains("unknown recipe; known: fast, airbench", error.Message);
+    }
+
+    [Fact]
+    public void TheAirbenchRecipeIsTheFastOnePlusAirbenchsOptimizerAndBatchNorm()
+    {
+        var config = ConfigOverrides.Apply(Presets.Get("quick"), ["final.recipe=airbench"]).Final;
+        Assert.True(config.Lookahead && config.AlternatingFlip && config.CropReflect && config.TestTimeFlip);
+        Assert.Equal(0.2, config.LabelSmoothing);
+        Assert.Equal((1024, 1.5, Training.ScheduleKind.Linear), (config.BatchSize, config.LearningRate, config.Schedule));
+        Assert.True(config.BatchNormFrozenScale);
+        Assert.Equal(64, config.BatchNormBiasLrScale);
     }
 
     [Fact]
