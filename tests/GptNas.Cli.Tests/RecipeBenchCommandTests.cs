@@ -26,6 +26,10 @@ public class RecipeBenchCommandTests
         Assert.Equal(differences.Average(), smoothed.GetProperty("difference").GetDouble(), 9);
         Assert.Equal(JsonValueKind.Null, plain.GetProperty("augmented_mean").ValueKind);
         Assert.Equal(JsonValueKind.Number, smoothed.GetProperty("augmented_mean").ValueKind);
+        // The augmented accuracy is paired with the reference's plain one, seed by seed.
+        var augmentedDifferences = smoothed.GetProperty("augmented").EnumerateArray().Zip(plain.GetProperty("top1").EnumerateArray(), (a, b) => a.GetDouble() - b.GetDouble());
+        Assert.Equal(augmentedDifferences.Average(), smoothed.GetProperty("augmented_difference").GetDouble(), 9);
+        Assert.Equal(JsonValueKind.Null, plain.GetProperty("augmented_difference").ValueKind);
         var stored = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "smoothed-s1", "config.json"))).RootElement.GetProperty("config");
         Assert.Equal(0.2, stored.GetProperty("label_smoothing").GetDouble());
         Assert.Equal(1, stored.GetProperty("seed").GetInt32());
