@@ -22,11 +22,12 @@ public static class TrainingRecipes
 
     /// <summary>
     /// airbench94's whole recipe in gptnas's units, <see cref="Fast"/> plus label smoothing 0.2 and what is tuned to
-    /// airbench94's network: batch 1,024; Nesterov SGD with momentum 0.85 at a peak rate of 1.5 and weight decay 1.33e-3 on the mean loss (airbench's
-    /// 11.5 and 0.0153 per 1,024 summed examples); the triangular schedule (from 0.2 of the peak up to it over 2.3 epochs,
-    /// 23 % of airbench's training, then linearly down to 0.07 of it); airbench's BatchNorm (momentum 0.6 in its
-    /// convention, eps 1e-12, scales frozen at 1, shifts at 64x the rate); the classifier at 1/81 of the rate, which is how
-    /// airbench's 1/9 scale on the logits trains. Not in it: <c>whiten=true</c> (it needs airbench94's first layer).
+    /// airbench94's network: batch 1,024; Nesterov SGD with momentum 0.85 at a peak rate of 1.5 and weight decay 1.33e-3
+    /// on the mean loss (airbench's 11.5 and 0.0153 per 1,024 summed examples); the triangular schedule (from 0.2 of the
+    /// peak up to it over 2.3 epochs, 23 % of airbench's training, then linearly down to 0.07 of it); airbench's BatchNorm
+    /// (momentum 0.6 in its convention, eps 1e-12, scales frozen at 1, shifts at 64x the rate); the classifier at 1/81 of
+    /// the rate, which is how airbench's 1/9 scale on the logits trains. Not in it: <c>whiten=true</c> (it needs
+    /// airbench94's first layer).
     /// </summary>
     public static IReadOnlyList<(string Key, string Value)> AirBench { get; } =
     [
