@@ -70,15 +70,17 @@ public static class RecipeBenchCommand
                 }
             }
             var reference = results[chosen[0].Name];
+            // An arm's accuracies less the reference's top-1, seed by seed.
+            Spread Paired(IEnumerable<double> accuracies) => Spread.Of(accuracies.Zip(reference, (r, b) => r - b.TestTop1));
             var rows = chosen.Select(a =>
             {
                 var runs = results[a.Name];
                 var top1 = Spread.Of(runs.Select(r => r.TestTop1));
-                var difference = Spread.Of(runs.Zip(reference, (r, b) => r.TestTop1 - b.TestTop1));
+                var difference = Paired(runs.Select(r => r.TestTop1));
                 // With test-time augmentation, against the reference's plain top-1: what the arm's evaluation reports over
                 // what the reference's does.
                 var augmented = runs.All(r => r.TestTop1Augmented is not null) ? runs.Select(r => r.TestTop1Augmented!.Value).ToArray() : null;
-                var augmentedDifference = augmented is null ? null : Spread.Of(augmented.Zip(reference, (r, b) => r - b.TestTop1));
+                var augmentedDifference = augmented is null ? (Spread?)null : Paired(augmented);
                 return new
                 {
                     arm = a.Name, runs = runs.Count, top1_mean = top1.Mean * 100, top1_std = top1.Std * 100,
