@@ -24,6 +24,7 @@ import json
 import os
 import tarfile
 import time
+from collections import OrderedDict
 from math import ceil
 
 import numpy as np
@@ -35,8 +36,16 @@ p.add_argument("--seeds", default="0", help="comma-separated seeds, one training
 p.add_argument("--epochs", type=float, default=9.9, help="airbench94's 9.9 unless given")
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--bf16", action="store_true", help="bfloat16 autocast for the convolutions and the classifier")
+p.add_argument("--as-gptnas", default="", help="comma-separated parts of the network written as gptnas's airbench94 writes "
+               "them, to measure each difference: order (BatchNorm and GELU before each pool), whiten_bn (a BatchNorm after the "
+               "whitening conv instead of its bias), init (convolutions kaiming normal fan_out instead of PyTorch's default with "
+               "the identity in the first filters)")
 p.add_argument("--cache", default=os.path.join(os.environ.get("GPTNAS_CACHE", os.path.expanduser("~/.cache/gptnas")), "airbench-peer"))
 args = p.parse_args()
+as_gptnas = set(filter(None, args.as_gptnas.split(",")))
+unknown = as_gptnas - {"order", "whiten_bn", "init"}
+if unknown:
+    p.error(f"--as-gptnas: unknown parts {sorted(unknown)}; known: order, whiten_bn, init")
 os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
 
 import torch  # noqa: E402
@@ -199,7 +208,10 @@ class Conv(nn.Conv2d):
         if self.bias is not None:
             self.bias.data.zero_()
         w = self.weight.data
-        torch.nn.init.dirac_(w[:w.size(1)])
+        if "init" in as_gptnas:
+            torch.nn.init.kaiming_normal_(w, mode="fan_out", nonlinearity="relu")
+        else:
+            torch.nn.init.dirac_(w[:w.size(1)])
 
 
 class ConvGroup(nn.Module):
@@ -213,7 +225,10 @@ class ConvGroup(nn.Module):
         self.activ = nn.GELU()
 
     def forward(self, x):
-        x = self.activ(self.norm1(self.pool(self.conv1(x))))
+        if "order" in as_gptnas:
+            x = self.pool(self.activ(self.norm1(self.conv1(x))))
+        else:
+            x = self.activ(self.norm1(self.pool(self.conv1(x))))
         return self.activ(self.norm2(self.conv2(x)))
 
 
@@ -222,8 +237,11 @@ def make_net():
     momentum = hyp['net']['batchnorm_momentum']
     whiten_kernel_size = 2
     whiten_width = 2 * 3 * whiten_kernel_size**2
+    whiten_bn = "whiten_bn" in as_gptnas
     net = nn.Sequential(
-        Conv(3, whiten_width, whiten_kernel_size, padding=0, bias=True),
+        # named so that its shift is among the 'norm' biases, at 64x the rate as in gptnas
+        nn.Sequential(OrderedDict(conv=Conv(3, whiten_width, whiten_kernel_size, padding=0, bias=False), norm=BatchNorm(whiten_width, momentum)))
+        if whiten_bn else Conv(3, whiten_width, whiten_kernel_size, padding=0, bias=True),
         nn.GELU(),
         ConvGroup(whiten_width, widths['block1'], momentum),
         ConvGroup(widths['block1'], widths['block2'], momentum),
@@ -233,8 +251,13 @@ def make_net():
         nn.Linear(widths['block3'], 10, bias=False),
         Mul(hyp['net']['scaling_factor']),
     )
-    net[0].weight.requires_grad = False
+    whitening(net).weight.requires_grad = False
     return net.to(memory_format=torch.channels_last)
+
+
+def whitening(model):
+    """The patch-whitening conv: the network's first layer, or the conv before its BatchNorm."""
+    return model[0].conv if isinstance(model[0], nn.Sequential) else model[0]
 
 
 def get_patches(x, patch_shape):
@@ -333,11 +356,12 @@ def main(seed, train_data, test_data):
 
     total_time_seconds = 0.0
     start = time.perf_counter()
-    init_whitening_conv(model[0], train_loader.normalize(train_loader.images[:5000]))
+    init_whitening_conv(whitening(model), train_loader.normalize(train_loader.images[:5000]))
     total_time_seconds += time.perf_counter() - start
 
     for epoch in range(ceil(epochs)):
-        model[0].bias.requires_grad = (epoch < hyp['opt']['whiten_bias_epochs'])
+        if whitening(model).bias is not None:
+            whitening(model).bias.requires_grad = (epoch < hyp['opt']['whiten_bias_epochs'])
         start = time.perf_counter()
         model.train()
         for inputs, labels in train_loader:
@@ -371,5 +395,5 @@ if __name__ == "__main__":
     print(f"train {len(train_data['labels'])}, test {len(test_data['labels'])}, classes {train_data['classes']}", flush=True)
     for seed in [int(s) for s in args.seeds.split(",")]:
         top1, tta, seconds = main(seed, train_data, test_data)
-        print(json.dumps({"seed": seed, "epochs": args.epochs, "bf16": args.bf16, "threads": args.threads, "torch": torch.__version__,
+        print(json.dumps({"seed": seed, "epochs": args.epochs, "as_gptnas": sorted(as_gptnas), "bf16": args.bf16, "threads": args.threads, "torch": torch.__version__,
                           "test_top1": round(100 * top1, 2), "test_top1_tta": round(100 * tta, 2), "seconds": round(seconds, 1)}), flush=True)

@@ -39,7 +39,7 @@ public class ConfigTests
     }
 
     [Fact]
-    public void TheAirbenchRecipeIsTheFastOnePlusLabelSmoothingAndAirbenchsOptimizerAndBatchNorm()
+    public void TheAirbenchRecipeIsTheFastOnePlusLabelSmoothingAndAirbenchsOptimizerBatchNormAndInitialization()
     {
         var config = ConfigOverrides.Apply(Presets.Get("quick"), ["final.recipe=airbench"]).Final;
         Assert.True(config.Lookahead && config.AlternatingFlip && config.CropReflect && config.TestTimeFlip);
@@ -47,6 +47,8 @@ public class ConfigTests
         Assert.Equal((1024, 1.5, Training.ScheduleKind.Linear), (config.BatchSize, config.LearningRate, config.Schedule));
         Assert.True(config.BatchNormFrozenScale);
         Assert.Equal(64, config.BatchNormBiasLrScale);
+        Assert.True(config.DiracInit);
+        Assert.False(ConfigOverrides.Apply(Presets.Get("quick"), ["final.recipe=fast"]).Final.DiracInit);
     }
 
     [Fact]

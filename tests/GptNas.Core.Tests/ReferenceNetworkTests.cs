@@ -80,15 +80,20 @@ public class ReferenceNetworkTests
         Assert.Null(wide.Validate());
         Assert.Equal(128, wide.Shapes()[^1].Channels);
         Assert.Contains("resnet8", ArchitectureCatalog.Names);
-        // airbench94: whitening conv 2x2 to 24 (and BN), convs 24-64-64, 64-256-256, 256-256-256 (with BN),
-        // a 3x3 max-pool head down to 1x1, fc 256-10.
+        // airbench94: whitening conv 2x2 to 24 (with a bias, no BN), convs 24-64-64, 64-256-256, 256-256-256 (with BN), each
+        // group's first conv pooled before its BN, a 3x3 max-pool head down to 1x1, fc 256-10.
         var airbench = ArchitectureCatalog.Build("airbench94", new Shape(3, 32, 32), 10);
         Assert.Null(airbench.Validate());
         long conv(int i, int o, int k) => i * o * k * k + 2 * o;
-        Assert.Equal(conv(3, 24, 2) + conv(24, 64, 3) + conv(64, 64, 3) + conv(64, 256, 3) + 2 * conv(256, 256, 3) + conv(256, 256, 3) + 256 * 10 + 10,
+        Assert.Equal(3 * 24 * 2 * 2 + 24 + conv(24, 64, 3) + conv(64, 64, 3) + conv(64, 256, 3) + 2 * conv(256, 256, 3) + conv(256, 256, 3) + 256 * 10 + 10,
             airbench.Parameters);
-        Assert.Equal(new[] { 32, 31, 31, 15, 15, 15, 7, 7, 7, 3, 3, 1 }, airbench.Shapes().Select(s => s.Height).ToArray());
-        Assert.Contains(airbench.Flatten(), unit => unit.Name == "GELU");
+        Assert.Equal(new[] { 32, 31, 15, 15, 7, 7, 3, 3, 1 }, airbench.Shapes().Select(s => s.Height).ToArray());
+        var units = airbench.Flatten().ToList();
+        Assert.True(units[0].Bias);
+        Assert.Equal("GELU", units[1].Name);
+        Assert.Equal((LayerCategory.Pool, PoolType.Max, 2), (units[3].Category, units[3].Pool, units[3].Kernel));
+        Assert.Equal(["BN", "GELU"], units[4..6].Select(u => u.Name));
+        Assert.Equal(airbench, Architecture.Parse(airbench.ToString()));
         var error = Assert.Throws<ArchitectureException>(() => ArchitectureCatalog.Build("resnet9", new Shape(3, 32, 32), 10));
         Assert.Contains("resnet8w", error.Message);
     }

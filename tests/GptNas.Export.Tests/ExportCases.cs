@@ -32,7 +32,7 @@ public static class ExportCases
         ["ReLU"] = "block Conv out=16 kernel=1 stride=1 padding=0 groups=1 bias=1\nblock ReLU",
         ["MaxPool"] = "block MaxPool kernel=3 stride=2 padding=1 ceil=0\nblock MaxPool kernel=2 stride=2 padding=0 ceil=1",
         ["AvgPool"] = "block AvgPool kernel=3 stride=2 padding=1 ceil=0\nblock AvgPool kernel=3 stride=2 padding=1 ceil=1",
-        ["ConvNormActivation"] = "block ConvNormActivation out=24 kernel=3 stride=2 groups=1 act=silu\nblock ConvNormActivation out=24 kernel=5 stride=1 groups=24 act=none\nblock ConvNormActivation out=16 kernel=1 stride=1 groups=1 act=gelu",
+        ["ConvNormActivation"] = "block ConvNormActivation out=24 kernel=3 stride=2 groups=1 act=silu\nblock ConvNormActivation out=24 kernel=5 stride=1 groups=24 act=none\nblock ConvNormActivation out=16 kernel=1 stride=1 groups=1 act=gelu\nblock ConvNormActivation out=16 kernel=2 stride=1 groups=1 act=gelu norm=none\nblock ConvNormActivation out=16 kernel=3 stride=1 groups=1 act=gelu pool=2",
         ["SqueezeExcitation"] = "block SqueezeExcitation squeeze=4 act=silu\nblock SqueezeExcitation squeeze=6 act=relu",
         ["Inception"] = "block Inception c1=8 c3r=8 c3=12 c5r=4 c5=6 pool=6",
         ["BasicBlock"] = "block BasicBlock out=16 stride=1\nblock BasicBlock out=24 stride=2",

@@ -20,7 +20,7 @@ public class NetworkTests
 
     public static TheoryData<string, long> Published => TorchvisionParameters.Published;
 
-    /// <summary>Every block kind once, with both shortcut forms, both ReLU forms and ceil-mode pooling.</summary>
+    /// <summary>Every block kind once, with both shortcut forms, both ReLU forms, ceil-mode pooling and airbench's conv forms.</summary>
     private const string EveryKind = """
         input 32x32x3
         classes 10
@@ -32,6 +32,8 @@ public class NetworkTests
         block SqueezeExcitation squeeze=6 act=silu
         block ConvNormActivation out=24 kernel=5 stride=1 groups=24 act=relu
         block SqueezeExcitation squeeze=4 act=relu
+        block ConvNormActivation out=24 kernel=3 stride=1 groups=1 act=gelu norm=none
+        block ConvNormActivation out=24 kernel=3 stride=1 groups=1 act=gelu pool=2
         block BasicBlock out=32 stride=1
         block BasicBlock out=32 stride=1
         block ReLU

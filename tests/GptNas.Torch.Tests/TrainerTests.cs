@@ -205,6 +205,67 @@ public class TrainerTests
     }
 
     [Fact]
+    public void The_whitening_bias_trains_for_its_epochs_and_then_stays_as_it_is()
+    {
+        var whitened = Architecture.Parse($"""
+            input {Side}x{Side}x1
+            classes {Classes}
+            stem ConvNormActivation out=8 kernel=2 stride=1 groups=1 act=gelu norm=none
+            block BasicBlock out=8 stride=1
+            head dropout=0
+            """);
+        var data = new DataSplits(Squares(128, 0), null, Squares(32, 1));
+        float[] BiasAfter(int epochs, int biasEpochs)
+        {
+            // A constant rate, so that the first epoch is the same whatever the number of epochs.
+            var config = Recipe with { Epochs = epochs, Whiten = true, WhitenBiasEpochs = biasEpochs, Schedule = ScheduleKind.Constant };
+            using var network = NetworkBuilder.Build(whitened, new Seeds(config.Seed));
+            new Trainer(config).Fit(network, new DataBatches(data, config).Train);
+            return PatchWhitening.Convolution(network).bias!.data<float>().ToArray();
+        }
+        var afterOne = BiasAfter(1, 1);
+        Assert.Contains(afterOne, b => b != 0);
+        Assert.Equal(afterOne, BiasAfter(3, 1));
+        Assert.NotEqual(afterOne, BiasAfter(3, 3));
+    }
+
+    [Fact]
+    public void Dirac_init_makes_every_size_keeping_convolution_pass_its_input_through_on_its_first_channels_and_leaves_the_others()
+    {
+        var plainConvs = Architecture.Parse($"""
+            input {Side}x{Side}x1
+            classes {Classes}
+            stem Conv out=4 kernel=2 stride=1 padding=0 groups=1 bias=0
+            block Conv out=8 kernel=3 stride=1 padding=1 groups=1 bias=1
+            block Conv out=8 kernel=3 stride=1 padding=1 groups=1 bias=0
+            block Conv out=4 kernel=3 stride=1 padding=1 groups=1 bias=0
+            block Conv out=8 kernel=3 stride=2 padding=1 groups=1 bias=0
+            head dropout=0
+            """);
+        using var network = NetworkBuilder.Build(plainConvs, new Seeds(0));
+        var convs = network.modules().OfType<TorchSharp.Modules.Conv2d>().ToList();
+        using var before = TorchSharp.torch.cat(new[] { convs[0].weight!, convs[4].weight! }.Select(w => w.detach().flatten()).ToList()).clone();
+        Assert.Equal(3, DiracInitialization.Apply(network, new Seeds(0)));
+
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var _ = TorchSharp.torch.no_grad();
+        var x = TorchSharp.torch.randn(2, 4, Side, Side);
+        // 4 -> 8: the first 4 outputs are the input, the bias is 0, the other 4 filters are PyTorch's uniform(+-1/sqrt(36)).
+        var widened = convs[1].call(x);
+        Assert.Equal(0f, (widened[.., ..4] - x).abs().max().item<float>());
+        Assert.Equal(0f, convs[1].bias!.abs().max().item<float>());
+        var rest = convs[1].weight![4..];
+        Assert.True(rest.abs().max().item<float>() <= 1 / 6f && rest.std().item<float>() > 0.05f, rest.ToString(TorchSharp.TensorStringStyle.Numpy));
+        // 8 -> 8 is the identity; 8 -> 4 keeps the first 4 channels.
+        var square = TorchSharp.torch.randn(2, 8, Side, Side);
+        Assert.Equal(0f, (convs[2].call(square) - square).abs().max().item<float>());
+        Assert.Equal(0f, (convs[3].call(square) - square[.., ..4]).abs().max().item<float>());
+        // The 2x2 conv without padding and the strided conv are not size-keeping: untouched.
+        var after = TorchSharp.torch.cat(new[] { convs[0].weight!, convs[4].weight! }.Select(w => w.detach().flatten()).ToList());
+        Assert.Equal(0f, (after - before).abs().max().item<float>());
+    }
+
+    [Fact]
     public void Learning_rate_factors_move_the_batch_norm_shifts_and_the_classifier_by_their_factor_and_the_rest_as_before()
     {
         // One step of plain SGD (no momentum, no decay, a constant rate) on one batch: each parameter moves by rate x gradient.

@@ -19,7 +19,8 @@ public sealed class Block : IEquatable<Block>
         Kind = kind;
         _values = values;
         var text = new StringBuilder(kind.ToString());
-        foreach (var spec in BlockKinds.Of(kind).Settings) text.Append(' ').Append(spec.Name).Append('=').Append(values[spec.Name]);
+        foreach (var spec in BlockKinds.Of(kind).Settings)
+            if (!spec.OmittedAtDefault || values[spec.Name] != spec.Default) text.Append(' ').Append(spec.Name).Append('=').Append(values[spec.Name]);
         Text = text.ToString();
     }
 

@@ -31,22 +31,20 @@ public static class SmallNetworks
     }
 
     /// <summary>
-    /// The network of Jordan's airbench94 (fast CIFAR-10 training, 2024) as far as the block space writes it: a 2x2
-    /// convolution to 24 channels without padding (airbench's patch-whitening layer, <c>whiten=true</c> fills it from
-    /// the data), then three groups of conv 3x3, 2x2 max-pool and conv 3x3 at widths 64, 256, 256, every conv followed by
-    /// BatchNorm and GELU, then a 3x3 max-pool to 1x1 and the classifier. Where it differs from airbench: BN and GELU come
-    /// before each pool rather than after it, the whitening conv has a BatchNorm instead of a bias, and the classifier has a
-    /// bias and no 1/9 scale on its logits (<c>classifier_lr_scale</c> = 1/81 trains as that scale does).
+    /// The network of Jordan's airbench94 (fast CIFAR-10 training, 2024): a 2x2 convolution to 24 channels without
+    /// padding, with a bias and GELU (airbench's patch-whitening layer, <c>whiten=true</c> fills it from the data), then
+    /// three groups of conv 3x3, 2x2 max-pool, BatchNorm, GELU, conv 3x3, BatchNorm, GELU at widths 64, 256, 256, then a
+    /// 3x3 max-pool to 1x1 and the classifier. Where it differs from airbench: the classifier has a bias and no 1/9 scale
+    /// on its logits (<c>classifier_lr_scale</c> = 1/81 trains as that scale does).
     /// </summary>
     private static Architecture AirBench94(Shape input, int classes)
     {
-        static Block ConvGelu(int width, int kernel = 3) =>
-            Block.Of(BlockKind.ConvNormActivation, ("out", width), ("kernel", kernel), ("act", "gelu"));
-        Block[] stem = [ConvGelu(2 * input.Channels * 2 * 2, kernel: 2)];
-        var pool = Block.Of(BlockKind.MaxPool, ("kernel", 2), ("stride", 2), ("padding", 0));
+        static Block ConvGelu(int width, int kernel = 3, int pool = 1, string norm = "batch") =>
+            Block.Of(BlockKind.ConvNormActivation, ("out", width), ("kernel", kernel), ("act", "gelu"), ("pool", pool), ("norm", norm));
+        Block[] stem = [ConvGelu(2 * input.Channels * 2 * 2, kernel: 2, norm: "none")];
         // airbench's head pools the last 3x3 map with a 3x3 max-pool; the network's average pool then sees 1x1.
         var head = Block.Of(BlockKind.MaxPool, ("kernel", 3), ("stride", 3), ("padding", 0));
-        Block[] blocks = [.. new[] { 64, 256, 256 }.SelectMany(width => new[] { ConvGelu(width), pool, ConvGelu(width) }), head];
+        Block[] blocks = [.. new[] { 64, 256, 256 }.SelectMany(width => new[] { ConvGelu(width, pool: 2), ConvGelu(width) }), head];
         return new Architecture(input, classes, stem, blocks);
     }
 

@@ -83,6 +83,13 @@ public sealed record TrainingConfig
     /// (airbench94's has), is filled from the training images' patch covariance before training and not trained.
     /// </summary>
     public bool Whiten { get; init; }
+    /// <summary>With <see cref="Whiten"/>: the epochs the whitening convolution's bias trains, if it has one, before it too is frozen (airbench: 3).</summary>
+    public int WhitenBiasEpochs { get; init; } = 3;
+    /// <summary>
+    /// airbench's initialization: before training, every stride-1 'same' convolution over all channels is drawn again as
+    /// PyTorch's default with the identity in its first filters, so the network starts close to passing its input through.
+    /// </summary>
+    public bool DiracInit { get; init; }
     /// <summary>The <see cref="TrainingRecipes"/> bundle these settings were set from ("" = none); a record, its settings are the fields.</summary>
     public string Recipe { get; init; } = "";
     /// <summary>Root seed for initialization, shuffling and augmentation.</summary>
@@ -122,6 +129,7 @@ public sealed record TrainingConfig
         check.Range(StepFactor, prefix + "step_factor", 0, 1, minOpen: true);
         check.AtLeast(CropPadding, prefix + "crop_padding", 0);
         check.AtLeast(TestTimeTranslate, prefix + "test_time_translate", 0);
+        check.AtLeast(WhitenBiasEpochs, prefix + "whiten_bias_epochs", 0);
         check.Range(BatchNormMomentum, prefix + "batch_norm_momentum", 0, 1);
         check.Range(BatchNormEps, prefix + "batch_norm_eps", 0, 1);
         check.Require(Recipe.Length == 0 || TrainingRecipes.All.ContainsKey(Recipe), prefix + "recipe", $"empty or one of {string.Join(", ", TrainingRecipes.All.Keys)}", Recipe);

@@ -26,8 +26,8 @@ public static class TrainingRecipes
     /// on the mean loss (airbench's 11.5 and 0.0153 per 1,024 summed examples); the triangular schedule (from 0.2 of the
     /// peak up to it over 2.3 epochs, 23 % of airbench's training, then linearly down to 0.07 of it); airbench's BatchNorm
     /// (momentum 0.6 in its convention, eps 1e-12, scales frozen at 1, shifts at 64x the rate); the classifier at 1/81 of
-    /// the rate, which is how airbench's 1/9 scale on the logits trains. Not in it: <c>whiten=true</c> (it needs
-    /// airbench94's first layer).
+    /// the rate, which is how airbench's 1/9 scale on the logits trains; its identity initialization of the convolutions.
+    /// Not in it: <c>whiten=true</c> (it needs airbench94's first layer).
     /// </summary>
     public static IReadOnlyList<(string Key, string Value)> AirBench { get; } =
     [
@@ -35,7 +35,7 @@ public static class TrainingRecipes
         ("batch_size", "1024"), ("learning_rate", "1.5"), ("weight_decay", "0.00133"), ("momentum", "0.85"), ("nesterov", "true"),
         ("schedule", "linear"), ("warmup_epochs", "2.3"), ("warmup_from", "0.2"), ("decay_to", "0.07"),
         ("batch_norm_momentum", "0.4"), ("batch_norm_eps", "1e-12"), ("batch_norm_frozen_scale", "true"),
-        ("batch_norm_bias_lr_scale", "64"), ("classifier_lr_scale", "0.012345679"),
+        ("batch_norm_bias_lr_scale", "64"), ("classifier_lr_scale", "0.012345679"), ("dirac_init", "true"),
     ];
 
     public static IReadOnlyDictionary<string, IReadOnlyList<(string Key, string Value)>> All { get; } =

@@ -26,10 +26,15 @@ def _activation(name):
 
 
 class ConvNormActivation(nn.Sequential):
-    """torchvision.ops.Conv2dNormActivation: conv (padding (k-1)/2, no bias), BN, optional activation."""
+    """torchvision.ops.Conv2dNormActivation: conv (padding (k-1)/2, no bias), BN, optional activation; without a norm the
+    conv has a bias (norm_layer=None); a pool > 1 puts a max-pool between the conv and the BN (airbench's conv groups)."""
 
-    def __init__(self, cin, cout, kernel=3, stride=1, groups=1, act="relu"):
-        layers = [nn.Conv2d(cin, cout, kernel, stride, (kernel - 1) // 2, groups=groups, bias=False), nn.BatchNorm2d(cout)]
+    def __init__(self, cin, cout, kernel=3, stride=1, groups=1, act="relu", pool=1, norm="batch"):
+        layers = [nn.Conv2d(cin, cout, kernel, stride, (kernel - 1) // 2, groups=groups, bias=norm == "none")]
+        if pool > 1:
+            layers.append(nn.MaxPool2d(pool, pool))
+        if norm == "batch":
+            layers.append(nn.BatchNorm2d(cout))
         if act != "none":
             layers.append(_activation(act))
         super().__init__(*layers)
@@ -167,7 +172,7 @@ def _block(kind, c, s):
     if kind == "AvgPool":
         return nn.AvgPool2d(s["kernel"], s["stride"], s["padding"], ceil_mode=s["ceil"] == 1), c
     if kind == "ConvNormActivation":
-        return ConvNormActivation(c, s["out"], s["kernel"], s["stride"], s["groups"], s["act"]), s["out"]
+        return ConvNormActivation(c, s["out"], s["kernel"], s["stride"], s["groups"], s["act"], s.get("pool", 1), s.get("norm", "batch")), s["out"]
     if kind == "SqueezeExcitation":
         return SqueezeExcitation(c, s["squeeze"], s["act"]), c
     if kind == "Inception":

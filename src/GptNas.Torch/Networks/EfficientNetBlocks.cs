@@ -12,21 +12,22 @@ namespace GptNas.Networks;
 
 /// <summary>
 /// torchvision's <c>Conv2dNormActivation</c>: a Sequential of conv (padding (k-1)/2, no bias), BN and an
-/// optional activation, children named "0", "1", "2" as in torchvision.
+/// optional activation, children named "0", "1", "2" as in torchvision. Without a norm the conv has a bias (torchvision's
+/// <c>norm_layer=None</c>); with a pool, a max-pool sits between the conv and the BN (airbench's conv groups).
 /// </summary>
 public sealed class ConvNormActivation : nn.Module<Tensor, Tensor>
 {
     private readonly Chain layers;
 
     public ConvNormActivation(long in_channels, long out_channels, Generator generator, long kernel_size = 3, long stride = 1, long groups = 1,
-                              string activation = "relu", Device? device = null)
-        : this(Layers.KaimingFanOut(Layers.Conv(in_channels, out_channels, kernel_size, generator, stride, groups: groups, device: device), generator),
-               Layers.Unit(Layers.BatchNorm(out_channels, device: device)), activation) { }
+                              string activation = "relu", Device? device = null, long pool = 1, bool norm = true)
+        : this(Layers.KaimingFanOut(Layers.Conv(in_channels, out_channels, kernel_size, generator, stride, groups: groups, bias: !norm, device: device), generator),
+               norm ? Layers.Unit(Layers.BatchNorm(out_channels, device: device)) : null, activation, pool > 1 ? nn.MaxPool2d(pool, pool) : null) { }
 
     /// <summary>From ready layers, for the families (RegNet) that initialize their own.</summary>
-    internal ConvNormActivation(Conv2d conv, SafeBatchNorm2d bn, string activation) : base(nameof(ConvNormActivation))
+    internal ConvNormActivation(Conv2d conv, SafeBatchNorm2d? bn, string activation, Module<Tensor, Tensor>? pool = null) : base(nameof(ConvNormActivation))
     {
-        layers = new Chain(conv, bn, Layers.Activation(activation));
+        layers = new Chain(conv, pool, bn, Layers.Activation(activation));
         // Children directly under this module, as in torchvision's Sequential subclass: "0.weight", "1.running_mean".
         foreach (var (name, child) in layers.named_children()) register_module(name, child);
     }

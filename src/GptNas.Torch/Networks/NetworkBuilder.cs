@@ -52,7 +52,7 @@ public static class NetworkBuilder
             BlockKind.MaxPool => PlainBlocks.MaxPool(block.Int("kernel"), block.Int("stride"), block.Int("padding"), block.Int("ceil") == 1),
             BlockKind.AvgPool => PlainBlocks.AvgPool(block.Int("kernel"), block.Int("stride"), block.Int("padding"), block.Int("ceil") == 1),
             BlockKind.ConvNormActivation => new ConvNormActivation(c, block.Int("out"), generator, block.Int("kernel"), block.Int("stride"), block.Int("groups"),
-                                                                   block.Choice("act"), device),
+                                                                   block.Choice("act"), device, block.Int("pool"), block.Choice("norm") == "batch"),
             BlockKind.SqueezeExcitation => new SqueezeExcitation(c, block.Int("squeeze"), generator, block.Choice("act"), device),
             BlockKind.Inception => new Inception(c, block.Int("c1"), block.Int("c3r"), block.Int("c3"), block.Int("c5r"), block.Int("c5"),
                                                  block.Int("pool"), generator, device),

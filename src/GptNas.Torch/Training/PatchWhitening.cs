@@ -17,8 +17,7 @@ public static class PatchWhitening
     /// <exception cref="TrainingException">The network's first layer is not a convolution that whitening can fill.</exception>
     public static void Apply(nn.Module model, IBatchSource train, bool fill, int images = 5000)
     {
-        var conv = model.modules().OfType<Conv2d>().FirstOrDefault()
-                   ?? throw new TrainingException("whiten=true needs a network whose first layer is a convolution");
+        var conv = Convolution(model);
         var weight = conv.weight!;
         var (outChannels, channels, kh, kw) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3]);
         var dimensions = channels * kh * kw;
@@ -48,4 +47,9 @@ public static class PatchWhitening
         var filters = vectors.t().div(values.clamp_min(0).add(Epsilon).sqrt().unsqueeze(1)).reshape(dimensions, channels, kh, kw);
         using (no_grad()) weight.copy_(cat([filters, filters.neg()]).to(weight.dtype));
     }
+
+    /// <summary>The convolution whitening fills: the network's first.</summary>
+    /// <exception cref="TrainingException">The network has no convolution.</exception>
+    public static Conv2d Convolution(nn.Module model) =>
+        model.modules().OfType<Conv2d>().FirstOrDefault() ?? throw new TrainingException("whiten=true needs a network whose first layer is a convolution");
 }

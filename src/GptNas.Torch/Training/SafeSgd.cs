@@ -33,7 +33,8 @@ public sealed class SafeSgd : SGD
         {
             var state = (State)_state[param.Handle];
             var grad = param.grad;
-            if (grad is null) continue;
+            // A parameter frozen during the fit (the whitening bias) keeps its value, as PyTorch's SGD skips a gradient set to None.
+            if (grad is null || !param.requires_grad) continue;
             if (decayValue != 0) grad = grad.add(param, decayBy);
             if (momentumValue != 0)
             {

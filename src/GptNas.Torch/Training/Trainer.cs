@@ -24,10 +24,14 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
     {
         model.to(_device);
         ApplyBatchNormSettings(model);
+        // A resumed fit gets its trained weights back from the checkpoint below.
+        if (config.DiracInit) DiracInitialization.Apply(model, new Seeds(config.Seed));
         // Before the trainable list is taken; a resumed fit gets the whitened weights back from its checkpoint.
         if (config.Whiten) PatchWhitening.Apply(model, train, fill: checkpoint is null || checkpoint.EpochsDone() == 0);
         var parameters = (trainable ?? model.parameters()).Where(p => p.requires_grad).ToList();
         if (parameters.Count == 0) throw new TrainingException("nothing to train: the model has no trainable parameters");
+        // Trained for its first epochs, then frozen by TrainEpoch.
+        var whiteningBias = config.Whiten ? PatchWhitening.Convolution(model).bias : null;
         var groups = ParameterGroups(model, parameters);
         var nesterov = config.Nesterov && config.Momentum > 0;
         using var optimizer = groups.Count == 1
@@ -44,6 +48,7 @@ public sealed class Trainer(TrainingConfig config, Device? device = null)
         var earlier = history.Sum(h => h.Seconds);
         for (var epoch = history.Count; epoch < config.Epochs; epoch++)
         {
+            whiteningBias?.requires_grad_(epoch < config.WhitenBiasEpochs);
             var metrics = TrainEpoch(model, train, optimizer, scales, schedule, epoch, lookahead, progress, cancellation);
             if (lookahead is not null && epoch == config.Epochs - 1) lookahead.Finish();
             if (validation is not null)
