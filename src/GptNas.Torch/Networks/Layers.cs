@@ -22,7 +22,7 @@ internal static class Layers
     /// PyTorch's default for Conv2d, drawn from <paramref name="generator"/>: weight kaiming uniform with
     /// a = sqrt(5), i.e. uniform(+-1/sqrt(fan_in)), and bias uniform(+-1/sqrt(fan_in)), fan_in = in/groups * k * k.
     /// </summary>
-    private static Conv2d DefaultInit(Conv2d conv, Generator generator)
+    public static Conv2d DefaultInit(Conv2d conv, Generator generator)
     {
         if (IsMeta(conv.weight!)) return conv;
         using var _ = no_grad();

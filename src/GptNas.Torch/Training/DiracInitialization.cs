@@ -1,3 +1,4 @@
+using GptNas.Networks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -20,15 +21,11 @@ public static class DiracInitialization
         var count = 0;
         foreach (var conv in model.modules().OfType<Conv2d>().Where(KeepsSize))
         {
+            Layers.DefaultInit(conv, generator);
             var weight = conv.weight!;
-            var (outChannels, inChannels, kernel) = (weight.shape[0], weight.shape[1], weight.shape[2]);
-            var bound = 1.0 / Math.Sqrt(inChannels * kernel * kernel);
-            weight.uniform_(-bound, bound, generator);
-            var identity = Math.Min(outChannels, inChannels);
-            using var head = weight.narrow(0, 0, identity);
-            head.zero_();
-            for (long c = 0; c < identity; c++) head[c, c, kernel / 2, kernel / 2] = 1;
-            if (conv.bias is { } bias) bias.zero_();
+            using var head = weight.narrow(0, 0, Math.Min(weight.shape[0], weight.shape[1]));
+            nn.init.dirac_(head);
+            conv.bias?.zero_();
             count++;
         }
         return count;
