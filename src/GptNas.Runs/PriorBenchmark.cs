@@ -7,8 +7,13 @@ using GptNas.Trials;
 
 namespace GptNas.Runs;
 
-/// <summary>One pair of <see cref="PriorBenchmark"/>: a parent, the blocks eliminated from it, and each arm's rebuild and proxy accuracy.</summary>
-public sealed record PriorPair(int Pair, string Parent, IReadOnlyList<int> Eliminated, string GptChild, string UniformChild, double GptAccuracy, double UniformAccuracy)
+/// <summary>
+/// One pair of <see cref="PriorBenchmark"/>: a parent, the blocks eliminated from it, and each arm's rebuild, its size, its
+/// proxy accuracy and the seconds its training took. An arm whose training diverged scores 0 and is named in <see cref="Diverged"/>.
+/// </summary>
+public sealed record PriorPair(int Pair, string Parent, IReadOnlyList<int> Eliminated, string GptChild, string UniformChild, double GptAccuracy, double UniformAccuracy,
+    long GptParameters = 0, long UniformParameters = 0, long GptFlops = 0, long UniformFlops = 0, double GptSeconds = 0, double UniformSeconds = 0,
+    IReadOnlyList<string>? Diverged = null, IReadOnlyDictionary<string, double>? GptCounts = null)
 {
     public double Difference => GptAccuracy - UniformAccuracy;
 }
@@ -20,9 +25,10 @@ public sealed record PriorBenchmarkResult(IReadOnlyList<PriorPair> Pairs, Spread
 /// The prior's value measured directly (GPT-NAS §5 against a prior without knowledge): from the same parents and the
 /// same eliminated blocks, each parent is rebuilt once by the GPT and once by <see cref="UniformBlockPredictor"/>, and
 /// every rebuilt candidate is trained by the same proxy with all parameters trained and the same seed. The paired
-/// difference of their validation accuracies is what the GPT adds to a candidate.
+/// difference of their validation accuracies is what the GPT adds to a candidate. With a rows file (<paramref name="rowsFile"/>)
+/// every pair is kept as it is measured, and a run again with the same settings measures only the pairs not yet there.
 /// </summary>
-public sealed class PriorBenchmark(SearchConfig config, string dataName, IBlockPredictorSource gptSource)
+public sealed class PriorBenchmark(SearchConfig config, string dataName, IBlockPredictorSource gptSource, string? rowsFile = null)
 {
     public PriorBenchmarkResult Run(int pairs, Action<string>? log = null, Action<PriorPair>? onPair = null, CancellationToken cancellation = default)
     {
@@ -36,23 +42,41 @@ public sealed class PriorBenchmark(SearchConfig config, string dataName, IBlockP
         var proxy = config.Proxy with { Acceleration = Acceleration.Full };
         var evaluator = new TrainingEvaluator(data, proxy, seeds, TorchRuntime.Device());
         var schedule = new EliminationSchedule(config.Ga.EliminationRate);
+        var kept = new BenchRows<int, PriorPair>(rowsFile, GptNasJson.Serialize(new
+        {
+            data = dataName, seed = config.Seed, validation_fraction = config.ValidationFraction, space = config.Space, proxy,
+            elimination_rate = config.Ga.EliminationRate, prior = config.Prior,
+        }), p => p.Pair);
         var results = new List<PriorPair>();
-        var counts = new Dictionary<string, double>();
         for (var k = 0; k < pairs; k++)
         {
+            if (kept.Find(k) is { } earlier)
+            {
+                log?.Invoke($"pair {k}: measured before, read from {rowsFile}");
+                results.Add(earlier);
+                onPair?.Invoke(earlier);
+                continue;
+            }
             var pair = seeds.Child($"pair/{k}");
             var parent = space.Sample(pair.Random("parent"));
             var eliminated = Eliminate(schedule, parent, pair.Random("eliminate"));
             var byGpt = gpt.Rebuild(parent, eliminated, pair.Random("rebuild"));
             var byUniform = uniform.Rebuild(parent, eliminated, pair.Random("rebuild"));
-            foreach (var (key, value) in byGpt.Counts) counts[key] = counts.GetValueOrDefault(key) + value;
             var seed = pair.Derive("train");
-            var gptAccuracy = Train(evaluator, byGpt, seed, cancellation);
-            var uniformAccuracy = byUniform.Candidate.Hash == byGpt.Candidate.Hash ? gptAccuracy : Train(evaluator, byUniform, seed, cancellation);
-            var result = new PriorPair(k, parent.Canonical, eliminated, byGpt.Candidate.Canonical, byUniform.Candidate.Canonical, gptAccuracy, uniformAccuracy);
+            var diverged = new List<string>();
+            var (gptAccuracy, gptSeconds) = ProxyBench.Timed("gpt", () => Train(evaluator, byGpt, seed, cancellation), diverged);
+            var (uniformAccuracy, uniformSeconds) = byUniform.Candidate.Hash == byGpt.Candidate.Hash
+                ? (gptAccuracy, 0)
+                : ProxyBench.Timed("uniform", () => Train(evaluator, byUniform, seed, cancellation), diverged);
+            var result = new PriorPair(k, parent.Canonical, eliminated, byGpt.Candidate.Canonical, byUniform.Candidate.Canonical, gptAccuracy, uniformAccuracy,
+                byGpt.Candidate.Parameters, byUniform.Candidate.Parameters, byGpt.Candidate.Flops, byUniform.Candidate.Flops, gptSeconds, uniformSeconds,
+                diverged, byGpt.Counts);
+            kept.Add(result);
             results.Add(result);
             onPair?.Invoke(result);
         }
+        var counts = new Dictionary<string, double>();
+        foreach (var (key, value) in results.SelectMany(p => p.GptCounts ?? new Dictionary<string, double>())) counts[key] = counts.GetValueOrDefault(key) + value;
         return new PriorBenchmarkResult(results, Spread.Of(results.Select(p => p.GptAccuracy)), Spread.Of(results.Select(p => p.UniformAccuracy)),
             Spread.Of(results.Select(p => p.Difference)), counts);
     }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using GptNas.Architectures;
 using GptNas.Config;
 using GptNas.Data;
@@ -138,17 +137,17 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
         var proxy = new TrainingEvaluator(data, search.Proxy, seeds, device);
         var variants = config.Variants.Select(v => (v.Name, Evaluator: new TrainingEvaluator(data, v.Proxy, seeds, device))).ToList();
         var finalData = TrainingEvaluator.ProxyData(data, new ProxySettings { MaxTrainImages = config.FinalMaxTrainImages }, seeds);
-        var kept = new ProxyBenchRows(config.RowsFile, GptNasJson.Serialize(new
+        var kept = new BenchRows<(string Set, string Hash), ProxyBenchRow>(config.RowsFile, GptNasJson.Serialize(new
         {
             data = dataName, seed = search.Seed, proxy = search.Proxy, final = search.Final, final_max_train_images = config.FinalMaxTrainImages,
             variants = config.Variants.Select(v => new { v.Name, v.Proxy }),
-        }) + (config.AgainstRetest ? " against the proxy's retest" : "")); // a suffix, so that files kept before --against still match
+        }) + (config.AgainstRetest ? " against the proxy's retest" : ""), r => (r.Set, r.Hash)); // a suffix, so that files kept before --against still match
         var against = config.AgainstRetest ? "retest" : "final";
         var rows = new List<ProxyBenchRow>();
         foreach (var (name, individuals) in sets)
             foreach (var individual in individuals)
             {
-                if (kept.Find(name, individual.Candidate.Hash) is { } earlier)
+                if (kept.Find((name, individual.Candidate.Hash)) is { } earlier)
                 {
                     rows.Add(earlier);
                     log?.Invoke($"{name} {rows.Count}: {earlier.Hash} scored before, read from {config.RowsFile}");
@@ -219,7 +218,7 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
     /// A scoring's top-1 and wall time; a training that diverges (a NaN loss) scores 0, as a search scores a failed trial,
     /// and is named in <paramref name="failed"/>.
     /// </summary>
-    private static (double Value, double Seconds) Timed(string scoring, Func<double> work, List<string> failed)
+    internal static (double Value, double Seconds) Timed(string scoring, Func<double> work, List<string> failed)
     {
         var clock = Stopwatch.StartNew();
         try { return (work(), clock.Elapsed.TotalSeconds); }
@@ -228,49 +227,5 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
             failed.Add(scoring);
             return (0, clock.Elapsed.TotalSeconds);
         }
-    }
-}
-
-/// <summary>
-/// The rows file of <see cref="ProxyBenchConfig.RowsFile"/>: a first line naming the measurement's settings, then one row per
-/// line, each appended and flushed as it is scored. A file of other settings is refused rather than mixed in; a last line
-/// cut short by a crash is dropped.
-/// </summary>
-internal sealed class ProxyBenchRows
-{
-    private readonly string? _file;
-    private readonly Dictionary<(string Set, string Hash), ProxyBenchRow> _rows = [];
-
-    public ProxyBenchRows(string? file, string settings)
-    {
-        _file = file;
-        if (file is null) return;
-        var header = settings.ReplaceLineEndings(" ");
-        if (!File.Exists(file))
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-            File.WriteAllText(file, header + "\n");
-            return;
-        }
-        var lines = File.ReadAllLines(file);
-        if (lines.Length == 0 || lines[0] != header)
-            throw new GptNasException($"'{file}' holds the rows of a measurement with other settings; give another --rows file, or delete it to start over");
-        foreach (var line in lines.Skip(1))
-        {
-            ProxyBenchRow? row;
-            try { row = JsonSerializer.Deserialize<ProxyBenchRow>(line, GptNasJson.Options); }
-            catch (JsonException) { continue; } // the line a crash cut short
-            if (row is not null) _rows[(row.Set, row.Hash)] = row;
-        }
-    }
-
-    public ProxyBenchRow? Find(string set, string hash) => _rows.GetValueOrDefault((set, hash));
-
-    public void Add(ProxyBenchRow row)
-    {
-        _rows[(row.Set, row.Hash)] = row;
-        if (_file is null) return;
-        using var stream = new FileStream(_file, FileMode.Append, FileAccess.Write);
-        using (var writer = new StreamWriter(stream)) writer.Write(JsonSerializer.Serialize(row, GptNasJson.Options).ReplaceLineEndings(" ") + "\n");
     }
 }

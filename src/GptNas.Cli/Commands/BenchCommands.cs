@@ -37,18 +37,25 @@ public static class BenchCommands
         var seed = new Option<int>("--seed") { Description = "Root seed of the parents, eliminations, rebuilds and trainings", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "Print JSON (accuracies in %)" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };
+        var rows = new Option<string?>("--rows")
+        {
+            Description = "Keep every pair in this JSON-lines file as it is measured; a run again with the same settings (after a crash, or with more --pairs) measures only the pairs not yet there",
+        };
         var command = new Command("prior", "The GPT prior's value: the same parents rebuilt by the GPT and by a uniform predictor, every child trained by the proxy")
         {
-            data, pairs, preset, set, seed, json, threads,
+            data, pairs, preset, set, seed, json, threads, rows,
         };
         command.SetAction(parse => UserErrors.Run(() =>
         {
             var config = ConfigOverrides.Apply(Presets.Get(parse.GetValue(preset)!), parse.GetValue(set) ?? []) with { Seed = parse.GetValue(seed) };
             TorchRuntime.SetThreads(parse.GetValue(threads));
             var asJson = parse.GetValue(json);
-            var benchmark = new PriorBenchmark(config, parse.GetValue(data)!, new PriorPredictorSource(config.Prior));
-            var result = benchmark.Run(parse.GetValue(pairs), asJson ? null : line => AnsiConsole.MarkupLine(Markup.Escape(line)),
-                asJson ? null : p => AnsiConsole.MarkupLine($"pair {p.Pair}: eliminated {string.Join(",", p.Eliminated)}; GPT {p.GptAccuracy:P2}, uniform {p.UniformAccuracy:P2}"));
+            // With --json, stdout is the JSON alone and the progress goes to stderr.
+            Action<string> log = asJson ? Console.Error.WriteLine : line => AnsiConsole.MarkupLine(Markup.Escape(line));
+            var benchmark = new PriorBenchmark(config, parse.GetValue(data)!, new PriorPredictorSource(config.Prior), parse.GetValue(rows));
+            var result = benchmark.Run(parse.GetValue(pairs), log,
+                p => log($"pair {p.Pair}: eliminated {string.Join(",", p.Eliminated)}; GPT {p.GptAccuracy:P2} ({p.GptSeconds:F0} s), " +
+                         $"uniform {p.UniformAccuracy:P2} ({p.UniformSeconds:F0} s)" + (p.Diverged is { Count: > 0 } d ? $"; diverged: {string.Join(", ", d)}" : "")));
             var counts = ReconstructionSummary.Of(result.GptCounts);
             if (asJson)
             {
@@ -58,6 +65,9 @@ public static class BenchCommands
                     difference = result.Difference.Mean * 100, standard_error = result.Difference.StandardError * 100,
                     gpt_std = result.Gpt.Std * 100, uniform_std = result.Uniform.Std * 100, difference_std = result.Difference.Std * 100,
                     gpt_wins = result.Pairs.Count(p => p.Difference > 0), uniform_wins = result.Pairs.Count(p => p.Difference < 0),
+                    gpt_seconds = result.Pairs.Sum(p => p.GptSeconds), uniform_seconds = result.Pairs.Sum(p => p.UniformSeconds),
+                    gpt_flops_mean = result.Pairs.Average(p => (double)p.GptFlops), uniform_flops_mean = result.Pairs.Average(p => (double)p.UniformFlops),
+                    diverged = result.Pairs.Sum(p => p.Diverged?.Count ?? 0),
                     context_exact = counts.ContextExactShare, classifier_exact = counts.ClassifierExactShare, as_predicted = counts.AsPredictedShare,
                     fallbacks = result.GptCounts, results = result.Pairs,
                 }));
@@ -65,7 +75,8 @@ public static class BenchCommands
             }
             AnsiConsole.MarkupLine($"GPT {result.Gpt.Percent} %, uniform {result.Uniform.Percent} % over {result.Pairs.Count} pairs; " +
                                    $"GPT minus uniform [bold]{result.Difference.Mean * 100:+0.00;-0.00} ± {result.Difference.StandardError * 100:F2}[/] (paired, ± standard error); " +
-                                   $"GPT better in {result.Pairs.Count(p => p.Difference > 0)}, worse in {result.Pairs.Count(p => p.Difference < 0)}");
+                                   $"GPT better in {result.Pairs.Count(p => p.Difference > 0)}, worse in {result.Pairs.Count(p => p.Difference < 0)}; " +
+                                   $"training {result.Pairs.Sum(p => p.GptSeconds):F0} s (GPT) and {result.Pairs.Sum(p => p.UniformSeconds):F0} s (uniform)");
             AnsiConsole.MarkupLine($"GPT reconstruction: {Markup.Escape(counts.ToString())}");
             return 0;
         }));
