@@ -27,19 +27,27 @@ public class PriorBenchCommandTests
         Assert.Equal(json.GetProperty("difference").GetDouble(),
             pairs.Average(p => p.GetProperty("gpt_accuracy").GetDouble() - p.GetProperty("uniform_accuracy").GetDouble()) * 100, 6);
         Assert.Equal(2, first.Stderr.Split('\n').Count(l => l.StartsWith("pair ")));
-        Assert.Equal(3, File.ReadAllLines(rows).Length); // the settings, then a row per pair
+        // The settings, then a row per training: two a pair, one where both arms rebuilt the same child.
+        Assert.Equal(1 + pairs.Sum(p => p.GetProperty("gpt_child").GetString() == p.GetProperty("uniform_child").GetString() ? 1 : 2),
+            File.ReadAllLines(rows).Length);
 
-        // Asked for one pair more, a second run reads the two it measured and measures only the third.
+        // Asked for one pair more, a second run reads the two pairs it trained and trains only the third.
         var again = CliRunner.Run([.. command[..7], "3", .. command[8..]]);
         Assert.True(again.ExitCode == 0, again.Stderr);
-        Assert.Equal(2, again.Stderr.Split('\n').Count(l => l.Contains("measured before")));
+        Assert.Equal(2, again.Stderr.Split('\n').Count(l => l.Contains("trained before")));
         var againPairs = JsonDocument.Parse(again.Stdout).RootElement.GetProperty("results").EnumerateArray().ToList();
         Assert.Equal(3, againPairs.Count);
         Assert.Equal(pairs[1].GetProperty("gpt_child").GetString(), againPairs[1].GetProperty("gpt_child").GetString());
         Assert.Equal(pairs[1].GetProperty("uniform_accuracy").GetDouble(), againPairs[1].GetProperty("uniform_accuracy").GetDouble());
 
-        // Rows of another measurement are refused, not mixed in.
-        var other = CliRunner.Run([.. command, "--set", "ga.elimination_rate=1"]);
+        // Another prior trains only its own children: the uniform predictor rebuilds the uniform arm's, all kept.
+        var uniformPrior = CliRunner.Run([.. command, "--set", "prior.uniform=true"]);
+        Assert.True(uniformPrior.ExitCode == 0, uniformPrior.Stderr);
+        Assert.Equal(2, uniformPrior.Stderr.Split('\n').Count(l => l.Contains("trained before")));
+        Assert.Equal(0, JsonDocument.Parse(uniformPrior.Stdout).RootElement.GetProperty("difference").GetDouble());
+
+        // Trainings of another proxy are refused, not mixed in.
+        var other = CliRunner.Run([.. command, "--set", "proxy.training.epochs=2"]);
         Assert.Equal(2, other.ExitCode);
         Assert.Contains("other settings", other.Stderr);
     }
