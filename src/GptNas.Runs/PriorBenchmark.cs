@@ -13,8 +13,8 @@ namespace GptNas.Runs;
 /// diverged scores 0 and is named in <see cref="Diverged"/>.
 /// </summary>
 public sealed record PriorPair(int Pair, string Parent, IReadOnlyList<int> Eliminated, string GptChild, string UniformChild, double GptAccuracy, double UniformAccuracy,
-    long GptParameters = 0, long UniformParameters = 0, long GptFlops = 0, long UniformFlops = 0, double GptSeconds = 0, double UniformSeconds = 0,
-    IReadOnlyList<string>? Diverged = null, IReadOnlyDictionary<string, double>? GptCounts = null)
+    long GptParameters, long UniformParameters, long GptFlops, long UniformFlops, double GptSeconds, double UniformSeconds,
+    IReadOnlyList<string> Diverged, IReadOnlyDictionary<string, double> GptCounts)
 {
     public double Difference => GptAccuracy - UniformAccuracy;
 }
@@ -86,7 +86,7 @@ public sealed class PriorBenchmark(SearchConfig config, string dataName, IBlockP
             onPair?.Invoke(result);
         }
         var totals = new Dictionary<string, double>();
-        foreach (var (key, value) in results.SelectMany(p => p.GptCounts ?? new Dictionary<string, double>())) totals[key] = totals.GetValueOrDefault(key) + value;
+        foreach (var (key, value) in results.SelectMany(p => p.GptCounts)) totals[key] = totals.GetValueOrDefault(key) + value;
         return new PriorBenchmarkResult(results, Spread.Of(results.Select(p => p.GptAccuracy)), Spread.Of(results.Select(p => p.UniformAccuracy)),
             Spread.Of(results.Select(p => p.Difference)), totals);
     }

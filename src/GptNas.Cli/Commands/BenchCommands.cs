@@ -55,7 +55,7 @@ public static class BenchCommands
             var benchmark = new PriorBenchmark(config, parse.GetValue(data)!, new PriorPredictorSource(config.Prior), parse.GetValue(rows));
             var result = benchmark.Run(parse.GetValue(pairs), log,
                 p => log($"pair {p.Pair}: eliminated {string.Join(",", p.Eliminated)}; GPT {p.GptAccuracy:P2} ({p.GptSeconds:F0} s), " +
-                         $"uniform {p.UniformAccuracy:P2} ({p.UniformSeconds:F0} s)" + (p.Diverged is { Count: > 0 } d ? $"; diverged: {string.Join(", ", d)}" : "")));
+                         $"uniform {p.UniformAccuracy:P2} ({p.UniformSeconds:F0} s)" + (p.Diverged.Count > 0 ? $"; diverged: {string.Join(", ", p.Diverged)}" : "")));
             var counts = ReconstructionSummary.Of(result.GptCounts);
             if (asJson)
             {
@@ -67,7 +67,7 @@ public static class BenchCommands
                     gpt_wins = result.Pairs.Count(p => p.Difference > 0), uniform_wins = result.Pairs.Count(p => p.Difference < 0),
                     gpt_seconds = result.Pairs.Sum(p => p.GptSeconds), uniform_seconds = result.Pairs.Sum(p => p.UniformSeconds),
                     gpt_flops_mean = result.Pairs.Average(p => (double)p.GptFlops), uniform_flops_mean = result.Pairs.Average(p => (double)p.UniformFlops),
-                    diverged = result.Pairs.Sum(p => p.Diverged?.Count ?? 0),
+                    diverged = result.Pairs.Sum(p => p.Diverged.Count),
                     context_exact = counts.ContextExactShare, classifier_exact = counts.ClassifierExactShare, as_predicted = counts.AsPredictedShare,
                     fallbacks = result.GptCounts, results = result.Pairs,
                 }));
