@@ -61,7 +61,7 @@ public sealed class PriorBenchmark(SearchConfig config, string dataName, IBlockP
             if (kept.Find((candidate.Hash, seed)) is { } earlier) return earlier;
             var diverged = new List<string>();
             var individual = new Individual<Architecture>(candidate, 0, 0, [], [SearchOperator.Reconstruct], []);
-            var (accuracy, seconds) = ProxyBench.Timed(candidate.Hash, () => evaluator.Evaluate(individual, seed, cancellation).Fitness, diverged);
+            var (accuracy, seconds) = BenchScoring.Timed(candidate.Hash, () => evaluator.Evaluate(individual, seed, cancellation).Fitness, diverged);
             var training = new PriorTraining(candidate.Hash, seed, accuracy, seconds, diverged.Count > 0);
             kept.Add(training);
             return training;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using GptNas.Architectures;
 using GptNas.Config;
 using GptNas.Data;
@@ -155,9 +154,9 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
                 }
                 var seed = seeds.Trial(individual.Candidate.Hash);
                 var failed = new List<string>();
-                var (score, seconds) = Timed(ProxyVariant.Base, () => proxy.Evaluate(individual, seed, cancellation).Fitness, failed);
-                var scored = variants.Select(v => (v.Name, Scored: Timed(v.Name, () => v.Evaluator.Evaluate(individual, seed, cancellation).Fitness, failed))).ToList();
-                var (final, finalSeconds) = Timed(against, () => config.AgainstRetest
+                var (score, seconds) = BenchScoring.Timed(ProxyVariant.Base, () => proxy.Evaluate(individual, seed, cancellation).Fitness, failed);
+                var scored = variants.Select(v => (v.Name, Scored: BenchScoring.Timed(v.Name, () => v.Evaluator.Evaluate(individual, seed, cancellation).Fitness, failed))).ToList();
+                var (final, finalSeconds) = BenchScoring.Timed(against, () => config.AgainstRetest
                     ? proxy.Evaluate(individual, seeds.Derive($"retest/{individual.Candidate.Hash}"), cancellation).Fitness
                     : Final(individual.Candidate, finalData, seeds.Derive($"final/{individual.Candidate.Hash}"), device, cancellation), failed);
                 var row = new ProxyBenchRow(name, individual.Candidate.Hash, individual.Candidate.Parameters, individual.Candidate.Blocks.Count,
@@ -212,20 +211,5 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
         using var network = NetworkBuilder.Build(architecture, new Seeds(seed));
         var batches = new DataBatches(data, training);
         return new Trainer(training, device).Fit(network, batches.Train, test: batches.Test, cancellation: cancellation).Test!.Top1;
-    }
-
-    /// <summary>
-    /// A scoring's top-1 and wall time; a training that diverges (a NaN loss) scores 0, as a search scores a failed trial,
-    /// and is named in <paramref name="failed"/>.
-    /// </summary>
-    internal static (double Value, double Seconds) Timed(string scoring, Func<double> work, List<string> failed)
-    {
-        var clock = Stopwatch.StartNew();
-        try { return (work(), clock.Elapsed.TotalSeconds); }
-        catch (TrainingException)
-        {
-            failed.Add(scoring);
-            return (0, clock.Elapsed.TotalSeconds);
-        }
     }
 }

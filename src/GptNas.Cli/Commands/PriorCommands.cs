@@ -150,14 +150,14 @@ public static class PriorCommands
 
     private static Command CreateEval()
     {
-        var folder = new Option<string?>("--prior") { Description = "Prior folder (default: the shipped one)" };
+        var folder = new Option<string?>("--prior") { Description = "Prior folder, or a shipped prior's name: default, paper (default: default)" };
         var json = new Option<bool>("--json") { Description = "Print JSON (recomputed and stored evaluation)" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };
         var command = new Command("eval", "Recompute the prior's scores on its held-out architectures (rebuilt from prior.json's seeds)") { folder, json, threads };
         command.SetAction(parse => UserErrors.Run(() =>
         {
             TorchRuntime.SetThreads(parse.GetValue(threads));
-            var path = parse.GetValue(folder) ?? ArchitecturePrior.ShippedFolder();
+            var path = ArchitecturePrior.Resolve(parse.GetValue(folder));
             var asJson = parse.GetValue(json);
             var (stored, recomputed) = PriorEvaluator.Recompute(path, asJson ? null : Log());
             var differences = recomputed.Differences(stored.Evaluation);
@@ -177,7 +177,7 @@ public static class PriorCommands
 
     private static Command CreateSample()
     {
-        var folder = new Option<string?>("--prior") { Description = "Prior folder (default: the shipped one)" };
+        var folder = new Option<string?>("--prior") { Description = "Prior folder, or a shipped prior's name: default, paper (default: default)" };
         var count = new Option<int>("--count") { Description = "Sequences to generate", DefaultValueFactory = _ => 3 };
         var length = new Option<int>("--max-length") { Description = "Stop a sequence after this many layers if no fc layer ended it", DefaultValueFactory = _ => 200 };
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature", DefaultValueFactory = _ => 1.0 };
@@ -193,7 +193,7 @@ public static class PriorCommands
             if (parse.GetValue(count) < 1) throw new UsageException($"--count must be at least 1, got {parse.GetValue(count)}");
             if (parse.GetValue(length) < 1) throw new UsageException($"--max-length must be at least 1, got {parse.GetValue(length)}");
             if (!parse.GetValue(greedy) && !(parse.GetValue(temperature) > 0)) throw new UsageException($"--temperature must be positive (or use --greedy), got {parse.GetValue(temperature)}");
-            using var prior = ArchitecturePrior.Load(parse.GetValue(folder) ?? ArchitecturePrior.ShippedFolder());
+            using var prior = ArchitecturePrior.Load(ArchitecturePrior.Resolve(parse.GetValue(folder)));
             var options = parse.GetValue(greedy) ? SamplingOptions.GreedyDecoding
                 : new SamplingOptions { Temperature = parse.GetValue(temperature), TopK = Math.Max(0, parse.GetValue(topK)) };
             var sampler = new GptSampler(prior.Gpt, parse.GetValue(seed));

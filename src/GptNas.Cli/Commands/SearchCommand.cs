@@ -85,7 +85,7 @@ public static class SearchCommand
     /// <summary>Which prior reconstruction uses, and where it departs from the paper's.</summary>
     private static void DescribePrior(PriorSettings settings, bool warn)
     {
-        var path = settings.Path.Length > 0 ? settings.Path : ArchitecturePrior.ShippedFolder();
+        var path = ArchitecturePrior.Resolve(settings.Path);
         var manifest = PriorManifest.Read(path);
         var gpt = manifest.Config.Gpt;
         AnsiConsole.MarkupLine($"prior {Markup.Escape(path)}: GPT {gpt.Layers} layers x {gpt.Heads} heads, d_model {gpt.Width}, context {gpt.Context}; " +

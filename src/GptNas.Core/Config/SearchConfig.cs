@@ -56,7 +56,7 @@ public sealed record ProxySettings
 /// <summary>How reconstruction samples from the GPT (§5).</summary>
 public sealed record PriorSettings
 {
-    /// <summary>Folder of the prior (GPT, classifier, vocabulary); empty = the one shipped with gptnas.</summary>
+    /// <summary>Folder of the prior (GPT, classifier, vocabulary), or a shipped prior's name (<c>default</c>, <c>paper</c>); empty = <c>default</c>.</summary>
     public string Path { get; init; } = "";
     /// <summary>Softmax temperature; 0 = greedy.</summary>
     public double Temperature { get; init; } = 1.0;

@@ -103,7 +103,7 @@ public sealed class PriorPredictorSource(Config.PriorSettings settings) : IBlock
 {
     private ArchitecturePrior? _prior;
 
-    private string Folder => settings.Path.Length > 0 ? settings.Path : ArchitecturePrior.ShippedFolder();
+    private string Folder => ArchitecturePrior.Resolve(settings.Path);
 
     public IBlockPredictor Predictor(Seeds seeds)
     {

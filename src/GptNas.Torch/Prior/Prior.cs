@@ -14,8 +14,10 @@ public sealed class ArchitecturePrior : IDisposable
     public const string GptFolder = "gpt";
     public const string ClassifierFolder = "classifier";
     public const string ManifestFile = "prior.json";
-    /// <summary>Where the prior shipped with gptnas sits, relative to the executable and to the repository.</summary>
-    public static readonly string ShippedRelative = Path.Combine("priors", "default");
+    /// <summary>Where the priors shipped with gptnas sit (one folder each), relative to the executable and to the repository.</summary>
+    public const string ShippedRoot = "priors";
+    /// <summary>The shipped priors: <c>default</c> (an empty <c>prior.path</c>) and <c>paper</c> (the paper's GPT shape, the paper preset's).</summary>
+    public static IReadOnlyList<string> ShippedNames { get; } = ["default", "paper"];
 
     public Vocabulary Vocabulary { get; }
     public GptModel Gpt { get; }
@@ -42,14 +44,26 @@ public sealed class ArchitecturePrior : IDisposable
         return new ArchitecturePrior(vocabulary, gpt, classifier, folder);
     }
 
-    /// <summary>The prior shipped with gptnas: next to the executable, else in a parent folder (a source checkout).</summary>
-    public static string ShippedFolder()
+    /// <summary>A prior shipped with gptnas: next to the executable, else in a parent folder (a source checkout).</summary>
+    public static string ShippedFolder(string name = "default")
     {
+        var relative = Path.Combine(ShippedRoot, name);
         foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, ShippedRelative, VocabularyFile))) return Path.Combine(dir.FullName, ShippedRelative);
-        throw new GptNasException($"the shipped prior is missing ('{ShippedRelative}' next to the program); rebuild, or give prior.path");
+                if (File.Exists(Path.Combine(dir.FullName, relative, VocabularyFile))) return Path.Combine(dir.FullName, relative);
+        throw new GptNasException($"the shipped prior '{name}' is missing ('{relative}' next to the program); rebuild, or give prior.path");
     }
+
+    /// <summary>
+    /// The folder a <c>prior.path</c> (or <c>--prior</c>) names: empty for the shipped default, a folder, or the name of a
+    /// shipped prior (<see cref="ShippedNames"/>) where no folder of that name exists.
+    /// </summary>
+    public static string Resolve(string? pathOrName) => pathOrName switch
+    {
+        null or "" => ShippedFolder(),
+        _ when !Directory.Exists(pathOrName) && ShippedNames.Contains(pathOrName) => ShippedFolder(pathOrName),
+        _ => pathOrName,
+    };
 
     public void Dispose()
     {

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Text.Json;
 using GptNas.Config;
+using GptNas.Training;
 
 namespace GptNas.Runs;
 
@@ -48,5 +50,24 @@ internal sealed class BenchRows<TKey, TRow> where TKey : notnull
         if (_file is null) return;
         using var stream = new FileStream(_file, FileMode.Append, FileAccess.Write);
         using (var writer = new StreamWriter(stream)) writer.Write(JsonSerializer.Serialize(row, GptNasJson.Options).ReplaceLineEndings(" ") + "\n");
+    }
+}
+
+/// <summary>How the benches score a training.</summary>
+internal static class BenchScoring
+{
+    /// <summary>
+    /// A scoring's top-1 and wall time; a training that diverges (a NaN loss) scores 0, as a search scores a failed trial,
+    /// and is named in <paramref name="failed"/>.
+    /// </summary>
+    public static (double Value, double Seconds) Timed(string scoring, Func<double> work, List<string> failed)
+    {
+        var clock = Stopwatch.StartNew();
+        try { return (work(), clock.Elapsed.TotalSeconds); }
+        catch (TrainingException)
+        {
+            failed.Add(scoring);
+            return (0, clock.Elapsed.TotalSeconds);
+        }
     }
 }
