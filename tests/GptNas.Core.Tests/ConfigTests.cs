@@ -78,6 +78,7 @@ public class ConfigTests
         Assert.Equal(6, paper.Proxy.Training.Epochs);
         Assert.Equal(350, paper.Final.Epochs);
         Assert.Equal(Acceleration.Predicted, paper.Proxy.Acceleration);
+        Assert.Equal("paper", paper.Prior.Path); // the shipped prior with the paper's GPT shape
     }
 
     [Fact]

@@ -145,10 +145,13 @@ public sealed class PriorTests : IClassFixture<TinyPriorFixture>, IDisposable
         Assert.Contains("pre-training corpus", error.Message);
     }
 
-    [Fact]
-    public void Shipped_prior_loads_and_beats_the_bigram_and_majority_baselines()
+    [Theory]
+    [InlineData("default")]
+    [InlineData("paper")]
+    public void Shipped_prior_loads_and_beats_the_bigram_and_majority_baselines(string name)
     {
-        var folder = ArchitecturePrior.ShippedFolder();
+        var folder = ArchitecturePrior.Resolve(name);
+        Assert.Equal(ArchitecturePrior.ShippedFolder(name), folder);
         using var prior = ArchitecturePrior.Load(folder);
         var manifest = PriorManifest.Read(folder);
         Assert.Equal(manifest.VocabularySha256, prior.Vocabulary.Hash);
@@ -161,6 +164,27 @@ public sealed class PriorTests : IClassFixture<TinyPriorFixture>, IDisposable
 
         var size = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
         Assert.True(size < 10 << 20, $"the shipped prior takes {size:N0} bytes; keep it under 10 MB");
+    }
+
+    [Fact]
+    public void The_papers_config_departs_from_nothing_and_the_shipped_priors_name_their_departures()
+    {
+        Assert.Empty(PriorTrainingConfig.Paper.PaperDeviations());
+        var shipped = PriorManifest.Read(ArchitecturePrior.Resolve("paper")).Config.PaperDeviations();
+        Assert.DoesNotContain(shipped, d => d.StartsWith("GPT ")); // the paper's shape
+        Assert.Contains(shipped, d => d.StartsWith("3 + 20 epochs on 3,000 sampled NAS-Bench-101 cells"));
+        Assert.Contains(PriorManifest.Read(ArchitecturePrior.Resolve("")).Config.PaperDeviations(), d => d.StartsWith("GPT 2 layers x 2 heads"));
+    }
+
+    [Fact]
+    public void A_prior_path_names_a_folder_or_a_shipped_prior()
+    {
+        Assert.Equal(ArchitecturePrior.ShippedFolder("default"), ArchitecturePrior.Resolve(""));
+        Assert.EndsWith(Path.Combine(ArchitecturePrior.ShippedRoot, "paper"), ArchitecturePrior.Resolve("paper"));
+        Assert.Equal(_tiny.Folder, ArchitecturePrior.Resolve(_tiny.Folder));
+        var missing = Path.Combine(_tiny.Root, "no-such-prior");
+        Assert.Equal(missing, ArchitecturePrior.Resolve(missing)); // not a shipped name: Load then names the missing folder
+        Assert.Contains("no prior in", Assert.Throws<GptNasException>(() => ArchitecturePrior.Load(missing)).Message);
     }
 
     private static void CopyFolder(string from, string to)

@@ -12,7 +12,8 @@ public static class Presets
 
     public static SearchConfig Get(string name) => name switch
     {
-        "paper" => new SearchConfig(),
+        // The paper's numbers, and the shipped prior with the paper's GPT shape (priors/paper).
+        "paper" => new SearchConfig { Prior = new PriorSettings { Path = "paper" } },
         "quick" => Quick,
         "smoke" => Smoke,
         _ => throw new GptNasException($"unknown preset '{name}'; choose one of {string.Join(", ", Names)}"),
