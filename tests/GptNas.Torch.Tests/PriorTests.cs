@@ -177,6 +177,23 @@ public sealed class PriorTests : IClassFixture<TinyPriorFixture>, IDisposable
     }
 
     [Fact]
+    public void A_network_list_names_networks_and_groups_and_the_small_ones_are_one_family()
+    {
+        var both = PriorTrainingConfig.ParseNetworks("reference, small,resnet20");
+        Assert.Equal([.. ReferenceNetworks.Names, .. SmallNetworks.Names], both); // in the order given, each once
+        Assert.Equal(["resnet8", "resnet18"], PriorTrainingConfig.ParseNetworks("resnet8,resnet18"));
+        var error = Assert.Throws<GptNasException>(() => PriorTrainingConfig.ParseNetworks("reference,resnet9"));
+        Assert.Contains("'resnet9'", error.Message);
+        Assert.Contains("resnet110", error.Message);
+        Assert.Throws<GptNasException>(() => PriorTrainingConfig.ParseNetworks(" , "));
+        Assert.Equal("small", PriorCorpora.Family("resnet20"));
+        Assert.Equal("resnet", PriorCorpora.Family("resnet18"));
+        var heldOut = PriorCorpora.HeldOutNetworks(new PriorTrainingConfig { Networks = both }, new Random(0));
+        Assert.Single(heldOut, SmallNetworks.Contains); // one per family of 3 or more, the small networks included
+        Assert.Null(Record.Exception(() => new PriorTrainingConfig { Networks = both }.Validate()));
+    }
+
+    [Fact]
     public void A_prior_path_names_a_folder_or_a_shipped_prior()
     {
         Assert.Equal(ArchitecturePrior.ShippedFolder("default"), ArchitecturePrior.Resolve(""));

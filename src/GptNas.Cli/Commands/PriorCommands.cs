@@ -36,10 +36,11 @@ public static class PriorCommands
         public readonly Option<double> MinAccuracy = new("--min-accuracy") { Description = "Accuracy filter threshold in percent (the paper: 90)", DefaultValueFactory = _ => 90 };
         public readonly Option<string> Input = new("--input") { Description = "Input size HxWxC the corpora are written at (tokens are relative to it)", DefaultValueFactory = _ => "32x32x3" };
         public readonly Option<int> Seed = new("--seed") { Description = "Root seed: sample, held-out split, initialization, training", DefaultValueFactory = _ => 0 };
+        public readonly Option<string?> Networks = new("--networks") { Description = "Networks of the fine-tuning corpus, comma-separated: names, reference (the 36 reference CNNs, the default) and small (the small-image networks)" };
 
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { Sample, All, AccuracyTable, MinAccuracy, Input, Seed }) command.Options.Add(option);
+            foreach (var option in new Option[] { Sample, All, AccuracyTable, MinAccuracy, Input, Seed, Networks }) command.Options.Add(option);
         }
 
         public PriorTrainingConfig Apply(ParseResult parse, PriorTrainingConfig config)
@@ -54,6 +55,7 @@ public static class PriorCommands
                 MinAccuracy = parse.GetValue(MinAccuracy),
                 Input = parse.GetValue(Input)!,
                 Seed = parse.GetValue(Seed),
+                Networks = parse.GetValue(Networks) is { } list ? PriorTrainingConfig.ParseNetworks(list) : config.Networks,
             };
         }
     }

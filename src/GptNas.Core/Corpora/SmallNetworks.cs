@@ -3,18 +3,25 @@ using GptNas.Architectures;
 namespace GptNas.Corpora;
 
 /// <summary>
-/// Small reference-style networks for CPU runs (GPT-NAS §9's CPU presets): ResNet-8 shapes that train
-/// to about 91% Fashion-MNIST test accuracy in a few epochs on two cores. Same shape of API as
-/// <see cref="ReferenceNetworks"/>; <see cref="ArchitectureCatalog"/> covers both.
+/// Networks designed for small images: ResNet-8 shapes for CPU runs (GPT-NAS §9's CPU presets) that train to about
+/// 91% Fashion-MNIST test accuracy in a few epochs on two cores, the CIFAR ResNets of He et al. (2016, §4.2) and
+/// airbench94. Same shape of API as <see cref="ReferenceNetworks"/>; <see cref="ArchitectureCatalog"/> covers both,
+/// and a prior can learn from them beside the reference CNNs (<c>prior train --networks reference,small</c>).
 /// </summary>
 public static class SmallNetworks
 {
     private static readonly Dictionary<string, Func<Shape, int, Architecture>> Builders = new(StringComparer.Ordinal)
     {
-        // conv 3x3 stem to 16, BasicBlocks 16, 32/2, 64/2: about 78k parameters on 3-channel input.
-        ["resnet8"] = (i, c) => ResNet8(i, c, 16),
+        // conv 3x3 stem to 16, BasicBlocks 16, 32/2, 64/2: 78,042 parameters on 3-channel input.
+        ["resnet8"] = (i, c) => CifarResNet(i, c, 16, 1),
         // The same at widths 32/64/128: about 4x the parameters and FLOPs.
-        ["resnet8w"] = (i, c) => ResNet8(i, c, 32),
+        ["resnet8w"] = (i, c) => CifarResNet(i, c, 32, 1),
+        // He et al.'s 6n+2-layer CIFAR ResNets, n BasicBlocks a stage (resnet20: 272,474 parameters).
+        ["resnet20"] = (i, c) => CifarResNet(i, c, 16, 3),
+        ["resnet32"] = (i, c) => CifarResNet(i, c, 16, 5),
+        ["resnet44"] = (i, c) => CifarResNet(i, c, 16, 7),
+        ["resnet56"] = (i, c) => CifarResNet(i, c, 16, 9),
+        ["resnet110"] = (i, c) => CifarResNet(i, c, 16, 18),
         // airbench94's network in the block space: about 1.97M parameters.
         ["airbench94"] = AirBench94,
     };
@@ -48,7 +55,12 @@ public static class SmallNetworks
         return new Architecture(input, classes, stem, blocks);
     }
 
-    private static Architecture ResNet8(Shape input, int classes, int width)
+    /// <summary>
+    /// A CIFAR ResNet (He et al. 2016, §4.2): conv 3x3 stem, then <paramref name="perStage"/> BasicBlocks at each of
+    /// <paramref name="width"/>, 2x and 4x that width, the first of the second and third stages halving the map. Where the
+    /// shape changes the shortcut is a 1x1 projection (the paper's option B), as in torchvision's BasicBlock.
+    /// </summary>
+    private static Architecture CifarResNet(Shape input, int classes, int width, int perStage)
     {
         Block[] stem =
         [
@@ -56,12 +68,8 @@ public static class SmallNetworks
             Block.Of(BlockKind.BatchNorm),
             Block.Of(BlockKind.ReLU),
         ];
-        Block[] blocks =
-        [
-            Block.Of(BlockKind.BasicBlock, ("out", width), ("stride", 1)),
-            Block.Of(BlockKind.BasicBlock, ("out", 2 * width), ("stride", 2)),
-            Block.Of(BlockKind.BasicBlock, ("out", 4 * width), ("stride", 2)),
-        ];
+        var blocks = new[] { width, 2 * width, 4 * width }.SelectMany((stageWidth, stage) => Enumerable.Range(0, perStage)
+            .Select(i => Block.Of(BlockKind.BasicBlock, ("out", stageWidth), ("stride", stage > 0 && i == 0 ? 2 : 1)))).ToArray();
         return new Architecture(input, classes, stem, blocks);
     }
 }

@@ -73,7 +73,7 @@ public static class PriorCorpora
             AccuracyTable = config.AccuracyTable,
             MinAccuracy = config.MinAccuracy,
         }, Path.Combine(folder, PreTrainingFile), cancellation: cancellation);
-        log?.Report($"fine-tuning corpus: {config.Networks.Count} reference CNNs at {config.Input}");
+        log?.Report($"fine-tuning corpus: {config.Networks.Count} networks at {config.Input}");
         var fine = CorpusBuilder.BuildFineTuning(new FineTuningCorpusOptions
         {
             Networks = config.Networks,
@@ -218,9 +218,9 @@ public static class PriorCorpora
 
     private static readonly string[] Families = ["efficientnet", "googlenet", "regnet_x", "regnet_y", "resnext", "resnet", "shufflenet_v2", "wide_resnet"];
 
-    /// <summary>The torchvision family of a reference network: its name without the size suffix.</summary>
-    public static string Family(string network) =>
-        Families.FirstOrDefault(f => network.StartsWith(f, StringComparison.Ordinal)) ?? network;
+    /// <summary>The torchvision family of a reference network (its name without the size suffix); the small-image networks are one family.</summary>
+    public static string Family(string network) => SmallNetworks.Contains(network) ? "small"
+        : Families.FirstOrDefault(f => network.StartsWith(f, StringComparison.Ordinal)) ?? network;
 
     /// <summary>
     /// One example per labelled layer: the context <see cref="PriorContext.Before"/> gives at its position (what the

@@ -39,8 +39,25 @@ public sealed record PriorTrainingConfig
     /// <summary>Classes of every network's fc layer.</summary>
     public int Classes { get; init; } = 10;
 
-    /// <summary>Reference CNNs of the fine-tuning corpus, by torchvision name (default: the 36 of §4).</summary>
+    /// <summary>Networks of the fine-tuning corpus, by catalog name (default: the 36 reference CNNs of §4). NOTE: the small-image
+    /// networks (<see cref="SmallNetworks"/>) may join them; the paper's corpus has none.</summary>
     public IReadOnlyList<string> Networks { get; init; } = ReferenceNetworks.Names;
+
+    /// <summary>
+    /// A comma-separated list of networks: catalog names, <c>reference</c> for the 36 reference CNNs and <c>small</c> for the
+    /// small-image networks, in the order given, each name once.
+    /// </summary>
+    public static IReadOnlyList<string> ParseNetworks(string list)
+    {
+        var names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).SelectMany(item => item switch
+        {
+            "reference" => ReferenceNetworks.Names,
+            "small" => SmallNetworks.Names,
+            _ when ArchitectureCatalog.Contains(item) => [item],
+            _ => throw new GptNasException($"'{item}' is not a network; name reference, small or any of: {string.Join(", ", ArchitectureCatalog.Names)}"),
+        }).Distinct(StringComparer.Ordinal).ToArray();
+        return names.Length > 0 ? names : throw new GptNasException("the list of networks is empty; name reference, small or networks by name");
+    }
 
     /// <summary>Share of the sampled cells held out for evaluation (whole architectures: a cell is one line).</summary>
     public double HeldOutCells { get; init; } = 0.05;
@@ -149,7 +166,7 @@ public sealed record PriorTrainingConfig
         if (Classes < 1) throw new GptNasException($"prior.classes is {Classes}; it must be at least 1");
         if (Networks.Count == 0) throw new GptNasException("prior.networks is empty; name at least the networks of one family");
         foreach (var name in Networks)
-            if (!ReferenceNetworks.Contains(name)) throw new GptNasException($"prior.networks names '{name}', which is not a reference network; known: {string.Join(", ", ReferenceNetworks.Names)}");
+            if (!ArchitectureCatalog.Contains(name)) throw new GptNasException($"prior.networks names '{name}', which is not a known network; known: {string.Join(", ", ArchitectureCatalog.Names)}");
         _ = InputShape;
         Gpt.Validate();
         PreTraining.Validate();
