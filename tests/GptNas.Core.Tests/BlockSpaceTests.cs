@@ -1,4 +1,5 @@
 using GptNas.Architectures;
+using GptNas.Corpora;
 using GptNas.Search;
 using GptNas.Spaces;
 
@@ -56,5 +57,23 @@ public class BlockSpaceTests
         var candidate = Space.Sample(new Random(2));
         Assert.Equal(candidate, Space.Decode(Space.Encode(candidate)));
         Assert.Equal(Space.Hash(candidate), Space.Hash(Space.Decode(Space.Encode(candidate))));
+    }
+
+    [Fact]
+    public void The_corpus_count_predictor_draws_kinds_as_often_as_the_corpus_holds_them_among_those_that_fit()
+    {
+        var corpus = new[] { "resnet8", "resnet20" }.Select(n => ArchitectureCatalog.Build(n, new Shape(3, 32, 32), 10));
+        var predictor = CorpusCountBlockPredictor.Of(corpus);
+        Assert.Equal(new Dictionary<BlockKind, int> { [BlockKind.BasicBlock] = 12 }, predictor.Blocks); // stems not counted
+        static BlockPosition At(params BlockKind[] kinds) => new(kinds.ToHashSet(), new HashSet<LayerToken>(), 0, _ => kinds.ToHashSet(), _ => 1);
+        var random = new Random(0);
+        Assert.All(Enumerable.Range(0, 50), _ => Assert.Equal(BlockKind.BasicBlock, predictor.Predict(null!, At(BlockKind.BasicBlock, BlockKind.ReLU), random).Kind));
+        // No counted kind fits: a uniform draw among those that do.
+        var drawn = Enumerable.Range(0, 200).Select(_ => predictor.Predict(null!, At(BlockKind.Conv, BlockKind.ReLU), random)).ToList();
+        Assert.Equal(new[] { BlockKind.Conv, BlockKind.ReLU }.Order(), drawn.Select(p => p.Kind).Distinct().Order());
+        Assert.All(drawn, p => Assert.Empty(p.Layers));
+        var mixed = new CorpusCountBlockPredictor(new Dictionary<BlockKind, int> { [BlockKind.Conv] = 3, [BlockKind.ReLU] = 1 });
+        var convs = Enumerable.Range(0, 4000).Count(_ => mixed.Predict(null!, At(BlockKind.Conv, BlockKind.ReLU, BlockKind.MaxPool), random).Kind == BlockKind.Conv);
+        Assert.InRange(convs, 2850, 3150); // 3 in 4
     }
 }

@@ -104,6 +104,8 @@ public class ConfigTests
         Assert.Contains("prior.online=true", refused.Message);
         var both = Assert.Throws<GptNasException>(() => ConfigOverrides.Apply(Presets.Get("quick"), ["prior.online=true", "prior.uniform=true"]).Validate());
         Assert.Contains("set one of them", both.Message);
+        var counts = Assert.Throws<GptNasException>(() => ConfigOverrides.Apply(Presets.Get("quick"), ["prior.counts=true", "prior.uniform=true"]).Validate());
+        Assert.Contains("prior.counts=true", counts.Message);
     }
 
     [Fact]

@@ -148,6 +148,7 @@ public sealed class PriorTests : IClassFixture<TinyPriorFixture>, IDisposable
     [Theory]
     [InlineData("default")]
     [InlineData("paper")]
+    [InlineData("small")]
     public void Shipped_prior_loads_and_beats_the_bigram_and_majority_baselines(string name)
     {
         var folder = ArchitecturePrior.Resolve(name);
@@ -191,6 +192,17 @@ public sealed class PriorTests : IClassFixture<TinyPriorFixture>, IDisposable
         var heldOut = PriorCorpora.HeldOutNetworks(new PriorTrainingConfig { Networks = both }, new Random(0));
         Assert.Single(heldOut, SmallNetworks.Contains); // one per family of 3 or more, the small networks included
         Assert.Null(Record.Exception(() => new PriorTrainingConfig { Networks = both }.Validate()));
+    }
+
+    [Fact]
+    public void The_corpus_count_baseline_counts_the_networks_the_prior_was_fine_tuned_on()
+    {
+        var source = new PriorPredictorSource(new Config.PriorSettings { Path = _tiny.Folder, Counts = true });
+        var counts = Assert.IsType<CorpusCountBlockPredictor>(source.Predictor(new Seeds(0)));
+        var input = new Shape(3, 32, 32);
+        int Blocks(IEnumerable<string> names) => names.Sum(n => ArchitectureCatalog.Build(n, input, 10).Blocks.Count);
+        Assert.Equal(Blocks(_tiny.Manifest.Split.TrainNetworks), counts.Blocks.Values.Sum()); // the held-out network is not counted
+        Assert.True(Blocks(TinyPriorFixture.Config.Networks) > counts.Blocks.Values.Sum());
     }
 
     [Fact]

@@ -52,6 +52,9 @@ public static class BenchCommands
             var asJson = parse.GetValue(json);
             // With --json, stdout is the JSON alone and the progress goes to stderr.
             Action<string> log = asJson ? Console.Error.WriteLine : line => AnsiConsole.MarkupLine(Markup.Escape(line));
+            // The first arm is the GPT's unless prior.counts or prior.uniform puts a baseline in its place.
+            var firstArm = config.Prior.Counts ? "corpus counts" : config.Prior.Uniform ? "uniform" : "gpt";
+            if (firstArm != "gpt") log($"prior.{(config.Prior.Counts ? "counts" : "uniform")}=true: the GPT's arm rebuilds with the {firstArm} predictor");
             var benchmark = new PriorBenchmark(config, parse.GetValue(data)!, new PriorPredictorSource(config.Prior), parse.GetValue(rows));
             var result = benchmark.Run(parse.GetValue(pairs), log,
                 p => log($"pair {p.Pair}: eliminated {string.Join(",", p.Eliminated)}; GPT {p.GptAccuracy:P2} ({p.GptSeconds:F0} s), " +
@@ -61,7 +64,7 @@ public static class BenchCommands
             {
                 Console.WriteLine(GptNasJson.Serialize(new
                 {
-                    pairs = result.Pairs.Count, gpt_mean = result.Gpt.Mean * 100, uniform_mean = result.Uniform.Mean * 100,
+                    pairs = result.Pairs.Count, gpt_arm = firstArm, gpt_mean = result.Gpt.Mean * 100, uniform_mean = result.Uniform.Mean * 100,
                     difference = result.Difference.Mean * 100, standard_error = result.Difference.StandardError * 100,
                     gpt_std = result.Gpt.Std * 100, uniform_std = result.Uniform.Std * 100, difference_std = result.Difference.Std * 100,
                     gpt_wins = result.Pairs.Count(p => p.Difference > 0), uniform_wins = result.Pairs.Count(p => p.Difference < 0),

@@ -152,7 +152,7 @@ public static class PriorCommands
 
     private static Command CreateEval()
     {
-        var folder = new Option<string?>("--prior") { Description = "Prior folder, or a shipped prior's name: default, paper (default: default)" };
+        var folder = new Option<string?>("--prior") { Description = $"Prior folder, or a shipped prior's name: {string.Join(", ", ArchitecturePrior.ShippedNames)} (default: default)" };
         var json = new Option<bool>("--json") { Description = "Print JSON (recomputed and stored evaluation)" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };
         var command = new Command("eval", "Recompute the prior's scores on its held-out architectures (rebuilt from prior.json's seeds)") { folder, json, threads };
@@ -179,7 +179,7 @@ public static class PriorCommands
 
     private static Command CreateSample()
     {
-        var folder = new Option<string?>("--prior") { Description = "Prior folder, or a shipped prior's name: default, paper (default: default)" };
+        var folder = new Option<string?>("--prior") { Description = $"Prior folder, or a shipped prior's name: {string.Join(", ", ArchitecturePrior.ShippedNames)} (default: default)" };
         var count = new Option<int>("--count") { Description = "Sequences to generate", DefaultValueFactory = _ => 3 };
         var length = new Option<int>("--max-length") { Description = "Stop a sequence after this many layers if no fc layer ended it", DefaultValueFactory = _ => 200 };
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature", DefaultValueFactory = _ => 1.0 };

@@ -61,7 +61,8 @@ public static class SearchCommand
         (SearchStrategyKind.Random, true) => $"random sampling until {config.BudgetSeconds:F0} s of trials are spent",
         (SearchStrategyKind.Random, false) => $"random sampling of {config.Ga.Trials()} architectures (the GA's budget)",
         (_, var budgeted) => $"population {config.Ga.Population}, {config.Ga.Generations} generations{(budgeted ? $" or {config.BudgetSeconds:F0} s of trials" : "")}, " +
-                             (!config.Ga.Reconstruct ? "without GPT (ablation)" : config.Prior.Uniform ? "with uniform reconstruction (the GPT's control)" : "with GPT reconstruction"),
+                             (!config.Ga.Reconstruct ? "without GPT (ablation)" : config.Prior.Uniform ? "with uniform reconstruction (the GPT's control)"
+                              : config.Prior.Counts ? "with reconstruction from the corpus's block counts (the GPT's baseline)" : "with GPT reconstruction"),
     };
 
     private static int Run(SearchConfig config, string presetName, string dataName, RunFolder folder, bool join, string? storage, bool overwrite)

@@ -56,7 +56,7 @@ public sealed record ProxySettings
 /// <summary>How reconstruction samples from the GPT (§5).</summary>
 public sealed record PriorSettings
 {
-    /// <summary>Folder of the prior (GPT, classifier, vocabulary), or a shipped prior's name (<c>default</c>, <c>paper</c>); empty = <c>default</c>.</summary>
+    /// <summary>Folder of the prior (GPT, classifier, vocabulary), or a shipped prior's name (<c>default</c>, <c>paper</c>, <c>small</c>); empty = <c>default</c>.</summary>
     public string Path { get; init; } = "";
     /// <summary>Softmax temperature; 0 = greedy.</summary>
     public double Temperature { get; init; } = 1.0;
@@ -67,6 +67,12 @@ public sealed record PriorSettings
     /// width and down-sampling drawn): the control that separates what the GPT knows from what rebuilding itself adds.
     /// </summary>
     public bool Uniform { get; init; }
+    /// <summary>
+    /// Rebuild with the prior's corpus counts instead of the GPT (a block kind drawn, among those that fit, as often as the
+    /// prior's training networks use it; width and down-sampling drawn as <see cref="Uniform"/> draws them): the trivial
+    /// baseline that tells what the GPT's context adds beyond which blocks its corpus holds.
+    /// </summary>
+    public bool Counts { get; init; }
     /// <summary>
     /// The online prior: after every generation the GPT is fine-tuned on the search's best evaluated architectures so far
     /// (rank-weighted), so that what it proposes learns from this search's own results on top of its corpora.
@@ -153,6 +159,8 @@ public sealed record SearchConfig
             check.Fail("prior.online=true fine-tunes the GPT that reconstructs candidates; it needs the GA with reconstruction (drop --no-gpt and --strategy random)");
         if (Prior.Online && Prior.Uniform)
             check.Fail("prior.online=true fine-tunes the GPT, and prior.uniform=true rebuilds without it; set one of them");
+        if (Prior.Counts && (Prior.Online || Prior.Uniform))
+            check.Fail("prior.counts=true rebuilds from the corpus's block counts, without the GPT; drop prior.online and prior.uniform");
         Final.Validate(check, "final.");
         return check.ThrowIfInvalid();
     }

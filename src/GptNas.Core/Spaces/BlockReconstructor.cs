@@ -178,3 +178,28 @@ public sealed class UniformBlockPredictor : IBlockPredictor
         return new BlockPrediction(kinds[random.Next(kinds.Count)], [], PredictionCounts.None);
     }
 }
+
+/// <summary>
+/// The trivial baseline of a corpus: a kind drawn, among those that fit, in proportion to how many blocks of that kind the
+/// corpus's networks hold (uniformly where none of them does), and no layers, so that width and down-sampling are drawn as
+/// <see cref="UniformBlockPredictor"/> draws them. What the GPT adds beyond it is what its context tells it.
+/// </summary>
+public sealed class CorpusCountBlockPredictor(IReadOnlyDictionary<BlockKind, int> blocks) : IBlockPredictor
+{
+    /// <summary>The blocks of each kind after the stem of <paramref name="networks"/>.</summary>
+    public static CorpusCountBlockPredictor Of(IEnumerable<Architecture> networks) =>
+        new(networks.SelectMany(n => n.Blocks).CountBy(b => b.Kind).ToDictionary());
+
+    public IReadOnlyDictionary<BlockKind, int> Blocks => blocks;
+
+    public BlockPrediction Predict(Architecture prefix, BlockPosition position, Random random)
+    {
+        var kinds = position.Kinds.Order().ToList();
+        var total = kinds.Sum(k => blocks.GetValueOrDefault(k));
+        if (total == 0) return new BlockPrediction(kinds[random.Next(kinds.Count)], [], PredictionCounts.None);
+        var draw = random.Next(total);
+        foreach (var kind in kinds)
+            if ((draw -= blocks.GetValueOrDefault(kind)) < 0) return new BlockPrediction(kind, [], PredictionCounts.None);
+        throw new InvalidOperationException("unreachable: the draw is below the total");
+    }
+}

@@ -108,9 +108,18 @@ public sealed class PriorPredictorSource(Config.PriorSettings settings) : IBlock
     public IBlockPredictor Predictor(Seeds seeds)
     {
         if (settings.Uniform) return new UniformBlockPredictor();
+        if (settings.Counts) return CorpusCounts(Folder);
         var sampling = settings.Temperature <= 0 ? SamplingOptions.GreedyDecoding : new SamplingOptions { Temperature = settings.Temperature, TopK = settings.TopK };
         if (settings.Online) return new OnlineGptBlockPredictor(ArchitecturePrior.Load(Folder), sampling, settings, seeds.Child("online-prior"));
         _prior ??= ArchitecturePrior.Load(Folder);
         return new GptBlockPredictor(_prior, sampling);
+    }
+
+    /// <summary>The block counts of the networks the prior in <paramref name="folder"/> was fine-tuned on (its held-out ones excluded).</summary>
+    public static CorpusCountBlockPredictor CorpusCounts(string folder)
+    {
+        var manifest = PriorManifest.Read(folder);
+        return CorpusCountBlockPredictor.Of(manifest.Split.TrainNetworks.Select(name =>
+            ArchitectureCatalog.Build(name, manifest.Config.InputShape, manifest.Config.Classes)));
     }
 }

@@ -16,8 +16,9 @@ public sealed class ArchitecturePrior : IDisposable
     public const string ManifestFile = "prior.json";
     /// <summary>Where the priors shipped with gptnas sit (one folder each), relative to the executable and to the repository.</summary>
     public const string ShippedRoot = "priors";
-    /// <summary>The shipped priors: <c>default</c> (an empty <c>prior.path</c>) and <c>paper</c> (the paper's GPT shape, the paper preset's).</summary>
-    public static IReadOnlyList<string> ShippedNames { get; } = ["default", "paper"];
+    /// <summary>The shipped priors: <c>default</c> (an empty <c>prior.path</c>), <c>paper</c> (the paper's GPT shape, the paper
+    /// preset's) and <c>small</c> (the default's recipe, fine-tuned on the small-image networks too).</summary>
+    public static IReadOnlyList<string> ShippedNames { get; } = ["default", "paper", "small"];
 
     public Vocabulary Vocabulary { get; }
     public GptModel Gpt { get; }
