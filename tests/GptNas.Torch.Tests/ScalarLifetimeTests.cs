@@ -82,4 +82,42 @@ public class ScalarLifetimeTests
         foreach (var (expected, actual) in referenceModel.parameters().Zip(safeModel.parameters()))
             Assert.True(Same(expected, actual));
     }
+
+    [Theory]
+    [InlineData(false, 0.0)]
+    [InlineData(false, 0.1)]
+    [InlineData(true, 0.1)]
+    public void Safe_adam_takes_the_steps_TorchSharps_adam_takes(bool decoupled, double weightDecay)
+    {
+        using var generator = new Generator(13);
+        using var referenceModel = nn.Linear(7, 3);
+        using var safeModel = nn.Linear(7, 3);
+        using (no_grad())
+            foreach (var (from, to) in referenceModel.parameters().Zip(safeModel.parameters())) to.copy_(from);
+        using optim.Optimizer reference = decoupled ? optim.AdamW(referenceModel.parameters(), 1e-2, weight_decay: weightDecay)
+            : optim.Adam(referenceModel.parameters(), 1e-2, weight_decay: weightDecay);
+        using optim.Optimizer safe = decoupled ? new SafeAdam.AdamW(safeModel.parameters(), 1e-2, weightDecay) : new SafeAdam.Adam(safeModel.parameters(), 1e-2, weightDecay);
+        for (var step = 0; step < 4; step++)
+        {
+            using var x = randn([16, 7], generator: generator);
+            using var y = randn([16, 3], generator: generator);
+            foreach (var (model, optimizer) in new (nn.Module<Tensor, Tensor>, optim.Optimizer)[] { (referenceModel, reference), (safeModel, safe) })
+            {
+                using var _ = NewDisposeScope();
+                optimizer.zero_grad();
+                nn.functional.mse_loss(model.forward(x), y).backward();
+                optimizer.step();
+            }
+        }
+        foreach (var (expected, actual) in referenceModel.parameters().Zip(safeModel.parameters()))
+            Assert.True(Same(expected, actual));
+        // The same state format, so checkpoints written before load into the safe optimizer.
+        var file = Path.Combine(Path.GetTempPath(), $"gptnas-adam-{Guid.NewGuid():N}.bin");
+        try
+        {
+            ((OptimizerHelper)reference).save_state_dict(file);
+            ((OptimizerHelper)safe).load_state_dict(file);
+        }
+        finally { File.Delete(file); }
+    }
 }

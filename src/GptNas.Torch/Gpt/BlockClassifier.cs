@@ -1,6 +1,7 @@
 using GptNas.Architectures;
 using GptNas.Networks;
 using TorchSharp;
+using GptNas.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -43,7 +44,7 @@ public sealed class BlockClassifier : IDisposable
         if (vocabularySize < 1) throw new GptNasException($"the vocabulary size is {vocabularySize}; it must be at least 1");
         VocabularySize = vocabularySize;
         _net = new BlockClassifierNet(config, vocabularySize, KindCount);
-        _optimizer = optim.Adam(_net.parameters(), config.LearningRate);
+        _optimizer = new SafeAdam.Adam(_net.parameters(), config.LearningRate);
     }
 
     /// <summary>Trains <see cref="BlockClassifierConfig.Epochs"/> epochs on <paramref name="examples"/>.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
+using GptNas.Training;
 using F = TorchSharp.torch.nn.functional;
 
 namespace GptNas.Gpt;
@@ -40,8 +41,8 @@ public sealed class GptTrainer : IDisposable
         model.to(_device);
         _parameters = model.parameters().ToList();
         _optimizer = config.Optimizer == GptOptimizer.AdamW
-            ? optim.AdamW(_parameters, config.LearningRate, weight_decay: config.WeightDecay)
-            : optim.Adam(_parameters, config.LearningRate, weight_decay: config.WeightDecay);
+            ? new SafeAdam.AdamW(_parameters, config.LearningRate, config.WeightDecay)
+            : new SafeAdam.Adam(_parameters, config.LearningRate, config.WeightDecay);
     }
 
     /// <summary>Trains from <see cref="CompletedEpochs"/> up to the configured number of epochs.</summary>
