@@ -21,14 +21,13 @@ public static class SafeAdam
         public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
         {
             var o = (Options)group.Options;
-            foreach (var param in group.Parameters)
+            Step(group.Parameters, p =>
             {
-                var state = (State)_state[param.Handle];
-                if (param.grad is not { } grad) continue;
+                var state = (State)_state[p.Handle];
                 state.step += 1;
-                AdamUpdate.Apply(param, grad, state.exp_avg, state.exp_avg_sq, state.step, o.LearningRate!.Value, o.beta1!.Value, o.beta2!.Value, o.eps!.Value,
-                    l2Decay: o.weight_decay!.Value, decoupledDecay: 0);
-            }
+                return (state.exp_avg, state.exp_avg_sq, state.step);
+            },
+                o.LearningRate!.Value, o.beta1!.Value, o.beta2!.Value, o.eps!.Value, l2Decay: o.weight_decay!.Value, decoupledDecay: 0);
         }, closure);
     }
 
@@ -39,23 +38,27 @@ public static class SafeAdam
         public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
         {
             var o = (Options)group.Options;
-            foreach (var param in group.Parameters)
+            Step(group.Parameters, p =>
             {
-                var state = (State)_state[param.Handle];
-                if (param.grad is not { } grad) continue;
+                var state = (State)_state[p.Handle];
                 state.step += 1;
-                AdamUpdate.Apply(param, grad, state.exp_avg, state.exp_avg_sq, state.step, o.LearningRate!.Value, o.beta1!.Value, o.beta2!.Value, o.eps!.Value,
-                    l2Decay: 0, decoupledDecay: o.weight_decay!.Value);
-            }
+                return (state.exp_avg, state.exp_avg_sq, state.step);
+            },
+                o.LearningRate!.Value, o.beta1!.Value, o.beta2!.Value, o.eps!.Value, l2Decay: 0, decoupledDecay: o.weight_decay!.Value);
         }, closure);
     }
 
-    /// <summary>One parameter's Adam step as TorchSharp computes it (AMSGrad and maximize left out: nothing here uses them).</summary>
-    private static class AdamUpdate
+    /// <summary>
+    /// One Adam step of a group's parameters as TorchSharp computes it (AMSGrad and maximize left out: nothing here uses them);
+    /// <paramref name="advance"/> counts the parameter's step and returns its moments.
+    /// </summary>
+    private static void Step(IEnumerable<Parameter> parameters, Func<Parameter, (Tensor ExpAvg, Tensor ExpAvgSq, long Step)> advance,
+        double lr, double beta1, double beta2, double eps, double l2Decay, double decoupledDecay)
     {
-        public static void Apply(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, long step, double lr, double beta1, double beta2, double eps,
-            double l2Decay, double decoupledDecay)
+        foreach (var param in parameters)
         {
+            if (param.grad is not { } grad) continue;
+            var (expAvg, expAvgSq, step) = advance(param);
             if (decoupledDecay != 0)
             {
                 using var shrink = (1 - lr * decoupledDecay).ToScalar();
