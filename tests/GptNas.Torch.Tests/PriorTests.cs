@@ -175,6 +175,8 @@ public sealed class PriorTests : IClassFixture<TinyPriorFixture>, IDisposable
         Assert.DoesNotContain(shipped, d => d.StartsWith("GPT ")); // the paper's shape
         Assert.Contains(shipped, d => d.StartsWith("3 + 20 epochs on 3,000 sampled NAS-Bench-101 cells"));
         Assert.Contains(PriorManifest.Read(ArchitecturePrior.Resolve("")).Config.PaperDeviations(), d => d.StartsWith("GPT 2 layers x 2 heads"));
+        Assert.Contains(PriorManifest.Read(ArchitecturePrior.Resolve("small")).Config.PaperDeviations(),
+            d => d.StartsWith("fine-tuning corpus of 44 networks, 8 of them not the paper's"));
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using GptNas.Architectures;
 using GptNas.Networks;
-using TorchSharp;
 using GptNas.Training;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using GptNas.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using GptNas.Training;
 using F = TorchSharp.torch.nn.functional;
 
 namespace GptNas.Gpt;

@@ -130,7 +130,7 @@ public sealed record PriorTrainingConfig
 
     /// <summary>
     /// How this config departs from the paper's (<see cref="Paper"/>) in what shapes the GPT: its size, optimizer,
-    /// learning rate, weight decay, held-out networks, and the budget (epochs and pre-training cells).
+    /// learning rate, weight decay, its corpus of networks and those held out, and the budget (epochs and pre-training cells).
     /// </summary>
     public IReadOnlyList<string> PaperDeviations()
     {
@@ -142,6 +142,8 @@ public sealed record PriorTrainingConfig
             if (mine.Optimizer != theirs.Optimizer || mine.LearningRate != theirs.LearningRate || mine.WeightDecay != theirs.WeightDecay)
                 deviations.Add($"{stage} {mine.Optimizer} at {mine.LearningRate:G3}, weight decay {mine.WeightDecay:G3} (paper: {theirs.Optimizer} at {theirs.LearningRate:G3}, none)");
         if (HeldOutPerFamily > 0) deviations.Add($"{HeldOutPerFamily} reference network(s) per family held out (paper: all 36 trained on)");
+        if (!Networks.ToHashSet().SetEquals(paper.Networks))
+            deviations.Add($"fine-tuning corpus of {Networks.Count} networks, {Networks.Count(n => !ReferenceNetworks.Contains(n))} of them not the paper's (paper: the 36 reference CNNs)");
         if (PreTraining.Epochs != paper.PreTraining.Epochs || FineTuning.Epochs != paper.FineTuning.Epochs || Sample is not null)
             deviations.Add($"{PreTraining.Epochs} + {FineTuning.Epochs} epochs on {(Sample is { } cells ? $"{cells:N0} sampled" : "all")} NAS-Bench-101 cells " +
                            $"(paper: {paper.PreTraining.Epochs} + {paper.FineTuning.Epochs} on every cell)");
