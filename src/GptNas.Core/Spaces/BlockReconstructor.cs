@@ -192,11 +192,13 @@ public sealed class CorpusCountBlockPredictor(IReadOnlyDictionary<BlockKind, int
 
     public IReadOnlyDictionary<BlockKind, int> Blocks => blocks;
 
+    private static readonly UniformBlockPredictor Uniform = new();
+
     public BlockPrediction Predict(Architecture prefix, BlockPosition position, Random random)
     {
         var kinds = position.Kinds.Order().ToList();
         var total = kinds.Sum(k => blocks.GetValueOrDefault(k));
-        if (total == 0) return new BlockPrediction(kinds[random.Next(kinds.Count)], [], PredictionCounts.None);
+        if (total == 0) return Uniform.Predict(prefix, position, random);
         var draw = random.Next(total);
         foreach (var kind in kinds)
             if ((draw -= blocks.GetValueOrDefault(kind)) < 0) return new BlockPrediction(kind, [], PredictionCounts.None);

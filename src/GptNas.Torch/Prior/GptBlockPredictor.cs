@@ -102,13 +102,14 @@ public sealed class OnlineGptBlockPredictor(ArchitecturePrior prior, SamplingOpt
 public sealed class PriorPredictorSource(Config.PriorSettings settings) : IBlockPredictorSource
 {
     private ArchitecturePrior? _prior;
+    private CorpusCountBlockPredictor? _counts;
 
     private string Folder => ArchitecturePrior.Resolve(settings.Path);
 
     public IBlockPredictor Predictor(Seeds seeds)
     {
         if (settings.Uniform) return new UniformBlockPredictor();
-        if (settings.Counts) return CorpusCounts(Folder);
+        if (settings.Counts) return _counts ??= CorpusCounts(Folder); // it keeps no state between draws
         var sampling = settings.Temperature <= 0 ? SamplingOptions.GreedyDecoding : new SamplingOptions { Temperature = settings.Temperature, TopK = settings.TopK };
         if (settings.Online) return new OnlineGptBlockPredictor(ArchitecturePrior.Load(Folder), sampling, settings, seeds.Child("online-prior"));
         _prior ??= ArchitecturePrior.Load(Folder);
