@@ -182,18 +182,48 @@ public sealed class PriorTests : IClassFixture<TinyPriorFixture>, IDisposable
     [Fact]
     public void A_network_list_names_networks_and_groups_and_the_small_ones_are_one_family()
     {
-        var both = PriorTrainingConfig.ParseNetworks("reference, small,resnet20");
+        var (both, once) = PriorTrainingConfig.ParseNetworks("reference, small,resnet20");
         Assert.Equal([.. ReferenceNetworks.Names, .. SmallNetworks.Names], both); // in the order given, each once
-        Assert.Equal(["resnet8", "resnet18"], PriorTrainingConfig.ParseNetworks("resnet8,resnet18"));
+        Assert.Empty(once);
+        Assert.Equal(["resnet8", "resnet18"], PriorTrainingConfig.ParseNetworks("resnet8,resnet18").Networks);
         var error = Assert.Throws<GptNasException>(() => PriorTrainingConfig.ParseNetworks("reference,resnet9"));
         Assert.Contains("'resnet9'", error.Message);
         Assert.Contains("resnet110", error.Message);
         Assert.Throws<GptNasException>(() => PriorTrainingConfig.ParseNetworks(" , "));
+        var (weighted, repeats) = PriorTrainingConfig.ParseNetworks("reference,small*10,resnet18*2");
+        Assert.Equal(both, weighted);
+        Assert.Equal(SmallNetworks.Names.Append("resnet18").ToHashSet(), repeats.Keys.ToHashSet());
+        Assert.Equal(10, repeats["resnet20"]);
+        Assert.Equal(2, repeats["resnet18"]);
+        Assert.Contains("small*0", Assert.Throws<GptNasException>(() => PriorTrainingConfig.ParseNetworks("small*0")).Message);
+        Assert.Contains("'x'", Assert.Throws<GptNasException>(() => PriorTrainingConfig.ParseNetworks("small*x")).Message);
+        var repeated = new PriorTrainingConfig { Networks = weighted, NetworkRepeats = repeats };
+        Assert.Contains(repeated.Validate().PaperDeviations(), d => d == "9 networks fine-tuned on 2 or 10 times an epoch (paper: each once)");
+        Assert.Contains("'resnet18'", Assert.Throws<GptNasException>(() =>
+            (repeated with { Networks = SmallNetworks.Names }).Validate()).Message); // a repeat of a network not in the corpus
         Assert.Equal("small", PriorCorpora.Family("resnet20"));
         Assert.Equal("resnet", PriorCorpora.Family("resnet18"));
         var heldOut = PriorCorpora.HeldOutNetworks(new PriorTrainingConfig { Networks = both }, new Random(0));
         Assert.Single(heldOut, SmallNetworks.Contains); // one per family of 3 or more, the small networks included
         Assert.Null(Record.Exception(() => new PriorTrainingConfig { Networks = both }.Validate()));
+    }
+
+    [Fact]
+    public void A_repeated_network_is_fine_tuned_on_as_often_as_asked_and_the_rest_once()
+    {
+        var config = TinyPriorFixture.Config with { NetworkRepeats = new Dictionary<string, int> { ["resnet34"] = 3 }, HeldOutPerFamily = 0 };
+        var data = PriorCorpora.Build(config, Path.Combine(_tiny.Root, "repeats"));
+        var plain = data.FineTuningSequences(TinyPriorFixture.Config);
+        var repeated = data.FineTuningSequences(config);
+        Assert.Equal(plain.Count + 2, repeated.Count);
+        int Count(IReadOnlyList<int[]> sequences, string network)
+        {
+            var tokens = data.Networks.Train[data.TrainNetworks.ToList().IndexOf(network)];
+            return sequences.Count(s => s.SequenceEqual(tokens));
+        }
+        Assert.Equal(Count(plain, "resnet34") + 2, Count(repeated, "resnet34"));
+        Assert.Equal(Count(plain, "resnet18"), Count(repeated, "resnet18"));
+        Assert.Equal(plain.TakeLast(TinyPriorFixture.Config.FineTuningReplayCells), repeated.TakeLast(TinyPriorFixture.Config.FineTuningReplayCells)); // the same replayed cells
     }
 
     [Fact]
@@ -205,6 +235,15 @@ public sealed class PriorTests : IClassFixture<TinyPriorFixture>, IDisposable
         int Blocks(IEnumerable<string> names) => names.Sum(n => ArchitectureCatalog.Build(n, input, 10).Blocks.Count);
         Assert.Equal(Blocks(_tiny.Manifest.Split.TrainNetworks), counts.Blocks.Values.Sum()); // the held-out network is not counted
         Assert.True(Blocks(TinyPriorFixture.Config.Networks) > counts.Blocks.Values.Sum());
+
+        // A network fine-tuned on three times an epoch counts three times.
+        var repeated = Path.Combine(_tiny.Root, "repeated");
+        CopyFolder(_tiny.Folder, repeated);
+        var network = _tiny.Manifest.Split.TrainNetworks[0];
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(repeated, ArchitecturePrior.ManifestFile)))!;
+        manifest["config"]!["network_repeats"] = new System.Text.Json.Nodes.JsonObject { [network] = 3 };
+        File.WriteAllText(Path.Combine(repeated, ArchitecturePrior.ManifestFile), manifest.ToJsonString());
+        Assert.Equal(counts.Blocks.Values.Sum() + 2 * Blocks([network]), PriorPredictorSource.CorpusCounts(repeated).Blocks.Values.Sum());
     }
 
     [Fact]

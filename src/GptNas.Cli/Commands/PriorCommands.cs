@@ -36,7 +36,7 @@ public static class PriorCommands
         public readonly Option<double> MinAccuracy = new("--min-accuracy") { Description = "Accuracy filter threshold in percent (the paper: 90)", DefaultValueFactory = _ => 90 };
         public readonly Option<string> Input = new("--input") { Description = "Input size HxWxC the corpora are written at (tokens are relative to it)", DefaultValueFactory = _ => "32x32x3" };
         public readonly Option<int> Seed = new("--seed") { Description = "Root seed: sample, held-out split, initialization, training", DefaultValueFactory = _ => 0 };
-        public readonly Option<string?> Networks = new("--networks") { Description = "Networks of the fine-tuning corpus, comma-separated: names, reference (the 36 reference CNNs, the default) and small (the small-image networks)" };
+        public readonly Option<string?> Networks = new("--networks") { Description = "Networks of the fine-tuning corpus, comma-separated: names, reference (the 36 reference CNNs, the default) and small (the small-image networks); an item ending in *K (small*10) is fine-tuned on K times an epoch" };
 
         public void AddTo(Command command)
         {
@@ -48,6 +48,7 @@ public static class PriorCommands
             var sample = parse.GetValue(Sample) ?? config.Sample;
             if (!parse.GetValue(All) && sample < 2) throw new UsageException($"--sample must be at least 2, got {sample}");
             ArchitectureSource.ParseShape(parse.GetValue(Input)!);
+            var (networks, repeats) = parse.GetValue(Networks) is { } list ? PriorTrainingConfig.ParseNetworks(list) : (config.Networks, config.NetworkRepeats);
             return config with
             {
                 Sample = parse.GetValue(All) ? null : sample,
@@ -55,7 +56,8 @@ public static class PriorCommands
                 MinAccuracy = parse.GetValue(MinAccuracy),
                 Input = parse.GetValue(Input)!,
                 Seed = parse.GetValue(Seed),
-                Networks = parse.GetValue(Networks) is { } list ? PriorTrainingConfig.ParseNetworks(list) : config.Networks,
+                Networks = networks,
+                NetworkRepeats = repeats,
             };
         }
     }
@@ -92,7 +94,7 @@ public static class PriorCommands
         var preset = new Option<string?>("--gpt") { Description = $"GPT shape: {string.Join(", ", GptConfig.PresetNames)} (default: the preset's)" };
         var preEpochs = new Option<int?>("--pretrain-epochs") { Description = "GPT epochs on the NAS-Bench-101 corpus" };
         var preLr = new Option<double?>("--pretrain-lr") { Description = "Learning rate of pre-training (§4: 1e-4)" };
-        var fineEpochs = new Option<int?>("--finetune-epochs") { Description = "GPT epochs on the reference CNNs" };
+        var fineEpochs = new Option<int?>("--finetune-epochs") { Description = "GPT epochs on the networks" };
         var fineLr = new Option<double?>("--finetune-lr") { Description = "Learning rate of fine-tuning" };
         var classifierEpochs = new Option<int?>("--classifier-epochs") { Description = "Block classifier epochs" };
         var replay = new Option<int?>("--replay") { Description = "NAS-Bench-101 training cells mixed into fine-tuning so the GPT keeps them (0: the paper's plain fine-tuning)" };
@@ -233,7 +235,7 @@ public static class PriorCommands
     private static void PrintEvaluation(PriorEvaluation evaluation, PriorManifest manifest)
     {
         var table = new Table().AddColumns("held-out corpus", "architectures", "positions", "GPT top-1", "bigram top-1", "GPT perplexity", "bigram perplexity");
-        foreach (var (name, e) in new[] { ("NAS-Bench-101 cells", evaluation.PreTraining), ("reference CNNs", evaluation.FineTuning) })
+        foreach (var (name, e) in new[] { ("NAS-Bench-101 cells", evaluation.PreTraining), ("networks", evaluation.FineTuning) })
             table.AddRow(name, $"{e.HeldOutArchitectures:N0} (train {e.TrainArchitectures:N0})", e.Gpt.Positions.ToString("N0"),
                 Best(e.Gpt.Accuracy.ToString("P2"), e.Gpt.Accuracy > e.Bigram.Accuracy), e.Bigram.Accuracy.ToString("P2"),
                 Best(e.Gpt.Perplexity.ToString("F3"), e.Gpt.Perplexity < e.Bigram.Perplexity), e.Bigram.Perplexity.ToString("F3"));

@@ -116,11 +116,12 @@ public sealed class PriorPredictorSource(Config.PriorSettings settings) : IBlock
         return new GptBlockPredictor(_prior, sampling);
     }
 
-    /// <summary>The block counts of the networks the prior in <paramref name="folder"/> was fine-tuned on (its held-out ones excluded).</summary>
+    /// <summary>The block counts of the networks the prior in <paramref name="folder"/> was fine-tuned on (its held-out ones excluded),
+    /// each counted as often as the fine-tuning read it (<see cref="PriorTrainingConfig.NetworkRepeats"/>).</summary>
     public static CorpusCountBlockPredictor CorpusCounts(string folder)
     {
-        var manifest = PriorManifest.Read(folder);
-        return CorpusCountBlockPredictor.Of(manifest.Split.TrainNetworks.Select(name =>
-            ArchitectureCatalog.Build(name, manifest.Config.InputShape, manifest.Config.Classes)));
+        var (config, trained) = (PriorManifest.Read(folder).Config, PriorManifest.Read(folder).Split.TrainNetworks);
+        return CorpusCountBlockPredictor.Of(trained.SelectMany(name =>
+            Enumerable.Repeat(ArchitectureCatalog.Build(name, config.InputShape, config.Classes), config.NetworkRepeats.GetValueOrDefault(name, 1))));
     }
 }

@@ -40,6 +40,18 @@ public sealed record PriorData(Vocabulary Vocabulary, CorpusManifest PreTraining
         PriorCorpora.Examples([.. Networks.TrainWithCopies, .. ClassifierOnly.Select(c => c.Ids)],
             [.. Networks.TrainLabels!, .. Networks.CopyLabels ?? [], .. ClassifierOnly.Select(c => c.Labels)], context);
 
+    /// <summary>What the GPT is fine-tuned on each epoch: the training networks, each as often as
+    /// <see cref="PriorTrainingConfig.NetworkRepeats"/> says, their fallback copies, then the replayed cells (a seeded sample of the
+    /// training cells).</summary>
+    public IReadOnlyList<int[]> FineTuningSequences(PriorTrainingConfig config)
+    {
+        var replay = Math.Min(config.FineTuningReplayCells, Cells.Train.Count);
+        var picked = CorpusBuilder.SampleIndices(Cells.Train.Count, replay, (ulong)new Seeds(config.Seed).Derive("replay"));
+        var repeated = TrainNetworks.Zip(Networks.Train)
+            .SelectMany(network => Enumerable.Repeat(network.Second, config.NetworkRepeats.GetValueOrDefault(network.First, 1) - 1));
+        return [.. Networks.TrainWithCopies, .. repeated, .. picked.Select(i => Cells.Train[i])];
+    }
+
     /// <summary>Block classifier examples of the held-out networks.</summary>
     public IReadOnlyList<BlockExample> HeldOutExamples(int context) => PriorCorpora.Examples(Networks.HeldOut, Networks.HeldOutLabels!, context);
 }

@@ -87,9 +87,10 @@ public static class PriorTrainer
         log?.Report($"after pre-training: held-out cells accuracy {onCells.Gpt.Accuracy:P2}, held-out networks accuracy {onNetworks.Gpt.Accuracy:P2}");
 
         using var fine = new GptTrainer(gpt, config.FineTuning, device);
-        var fineTuning = FineTuningSequences(config, data);
-        log?.Report($"fine-tuning on {data.Networks.Train.Count} networks, {data.Networks.Copies?.Count ?? 0} fallback copies and " +
-                    $"{fineTuning.Count - data.Networks.TrainWithCopies.Count} replayed cells");
+        var fineTuning = data.FineTuningSequences(config);
+        log?.Report($"fine-tuning on {data.Networks.Train.Count} networks, {data.Networks.Copies?.Count ?? 0} fallback copies, " +
+                    $"{config.NetworkRepeats.Where(r => data.TrainNetworks.Contains(r.Key)).Sum(r => r.Value - 1)} repeats and " +
+                    $"{Math.Min(config.FineTuningReplayCells, data.Cells.Train.Count)} replayed cells");
         var fineEpochs = Stage(seconds, "finetuning", () => config.FineTuning.Epochs == 0 ? []
             : fine.Fit(fineTuning, progress: EpochLog(log, "fine-tuning", config.FineTuning.Epochs), cancellation: cancellation));
         var gptFolder = Path.Combine(folder, ArchitecturePrior.GptFolder);
@@ -120,14 +121,6 @@ public static class PriorTrainer
         var result = run();
         seconds[name] = Math.Round(clock.Elapsed.TotalSeconds, 1);
         return result;
-    }
-
-    /// <summary>The training reference networks and their fallback copies, then the replayed cells: a seeded sample of the training cells.</summary>
-    private static IReadOnlyList<int[]> FineTuningSequences(PriorTrainingConfig config, PriorData data)
-    {
-        var replay = Math.Min(config.FineTuningReplayCells, data.Cells.Train.Count);
-        var picked = CorpusBuilder.SampleIndices(data.Cells.Train.Count, replay, (ulong)new Seeds(config.Seed).Derive("replay"));
-        return [.. data.Networks.TrainWithCopies, .. picked.Select(i => data.Cells.Train[i])];
     }
 
     private static IProgress<GptEpoch>? EpochLog(IProgress<string>? log, string stage, int epochs) => log is null ? null

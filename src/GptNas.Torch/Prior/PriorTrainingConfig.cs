@@ -43,20 +43,35 @@ public sealed record PriorTrainingConfig
     /// networks (<see cref="SmallNetworks"/>) may join them; the paper's corpus has none.</summary>
     public IReadOnlyList<string> Networks { get; init; } = ReferenceNetworks.Names;
 
+    /// <summary>Training networks fine-tuned on more than once an epoch, by name: how many times (default: each once).
+    /// NOTE: not in the paper; it weights a few networks made for the search's kind of images against the many that were not.</summary>
+    public IReadOnlyDictionary<string, int> NetworkRepeats { get; init; } = new Dictionary<string, int>();
+
     /// <summary>
     /// A comma-separated list of networks: catalog names, <c>reference</c> for the 36 reference CNNs and <c>small</c> for the
-    /// small-image networks, in the order given, each name once.
+    /// small-image networks, in the order given, each name once. An item ending in <c>*K</c> (<c>small*10</c>) is fine-tuned
+    /// on K times an epoch (<see cref="NetworkRepeats"/>).
     /// </summary>
-    public static IReadOnlyList<string> ParseNetworks(string list)
+    public static (IReadOnlyList<string> Networks, IReadOnlyDictionary<string, int> Repeats) ParseNetworks(string list)
     {
-        var names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).SelectMany(item => item switch
+        var repeats = new Dictionary<string, int>();
+        var names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).SelectMany(entry =>
         {
-            "reference" => ReferenceNetworks.Names,
-            "small" => SmallNetworks.Names,
-            _ when ArchitectureCatalog.Contains(item) => [item],
-            _ => throw new GptNasException($"'{item}' is not a network; name reference, small or any of: {string.Join(", ", ArchitectureCatalog.Names)}"),
+            var parts = entry.Split('*', 2, StringSplitOptions.TrimEntries);
+            var times = 1;
+            if (parts.Length == 2 && (!int.TryParse(parts[1], out times) || times < 1))
+                throw new GptNasException($"'{entry}' repeats its networks '{parts[1]}' times; write a whole number of at least 1 after the *, e.g. small*10");
+            IReadOnlyList<string> named = parts[0] switch
+            {
+                "reference" => ReferenceNetworks.Names,
+                "small" => SmallNetworks.Names,
+                var item when ArchitectureCatalog.Contains(item) => [item],
+                var item => throw new GptNasException($"'{item}' is not a network; name reference, small or any of: {string.Join(", ", ArchitectureCatalog.Names)}"),
+            };
+            if (times > 1) foreach (var name in named) repeats[name] = times;
+            return named;
         }).Distinct(StringComparer.Ordinal).ToArray();
-        return names.Length > 0 ? names : throw new GptNasException("the list of networks is empty; name reference, small or networks by name");
+        return names.Length > 0 ? (names, repeats) : throw new GptNasException("the list of networks is empty; name reference, small or networks by name");
     }
 
     /// <summary>Share of the sampled cells held out for evaluation (whole architectures: a cell is one line).</summary>
@@ -144,6 +159,8 @@ public sealed record PriorTrainingConfig
         if (HeldOutPerFamily > 0) deviations.Add($"{HeldOutPerFamily} reference network(s) per family held out (paper: all 36 trained on)");
         if (!Networks.ToHashSet().SetEquals(paper.Networks))
             deviations.Add($"fine-tuning corpus of {Networks.Count} networks, {Networks.Count(n => !ReferenceNetworks.Contains(n))} of them not the paper's (paper: the 36 reference CNNs)");
+        if (NetworkRepeats.Count > 0)
+            deviations.Add($"{NetworkRepeats.Count} networks fine-tuned on {string.Join(" or ", NetworkRepeats.Values.Distinct().Order())} times an epoch (paper: each once)");
         if (PreTraining.Epochs != paper.PreTraining.Epochs || FineTuning.Epochs != paper.FineTuning.Epochs || Sample is not null)
             deviations.Add($"{PreTraining.Epochs} + {FineTuning.Epochs} epochs on {(Sample is { } cells ? $"{cells:N0} sampled" : "all")} NAS-Bench-101 cells " +
                            $"(paper: {paper.PreTraining.Epochs} + {paper.FineTuning.Epochs} on every cell)");
@@ -169,6 +186,9 @@ public sealed record PriorTrainingConfig
         if (Networks.Count == 0) throw new GptNasException("prior.networks is empty; name at least the networks of one family");
         foreach (var name in Networks)
             if (!ArchitectureCatalog.Contains(name)) throw new GptNasException($"prior.networks names '{name}', which is not a known network; known: {string.Join(", ", ArchitectureCatalog.Names)}");
+        foreach (var (name, times) in NetworkRepeats)
+            if (!Networks.Contains(name) || times < 1)
+                throw new GptNasException($"prior.network_repeats gives '{name}' {times} times; it must name a network of prior.networks, at least once");
         _ = InputShape;
         Gpt.Validate();
         PreTraining.Validate();
