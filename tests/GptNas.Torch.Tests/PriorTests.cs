@@ -149,6 +149,7 @@ public sealed class PriorTests : IClassFixture<TinyPriorFixture>, IDisposable
     [InlineData("default")]
     [InlineData("paper")]
     [InlineData("small")]
+    [InlineData("small-weighted")]
     public void Shipped_prior_loads_and_beats_the_bigram_and_majority_baselines(string name)
     {
         var folder = ArchitecturePrior.Resolve(name);
@@ -177,6 +178,8 @@ public sealed class PriorTests : IClassFixture<TinyPriorFixture>, IDisposable
         Assert.Contains(PriorManifest.Read(ArchitecturePrior.Resolve("")).Config.PaperDeviations(), d => d.StartsWith("GPT 2 layers x 2 heads"));
         Assert.Contains(PriorManifest.Read(ArchitecturePrior.Resolve("small")).Config.PaperDeviations(),
             d => d.StartsWith("fine-tuning corpus of 44 networks, 8 of them not the paper's"));
+        Assert.Contains(PriorManifest.Read(ArchitecturePrior.Resolve("small-weighted")).Config.PaperDeviations(),
+            d => d.StartsWith("8 networks fine-tuned on 10 times an epoch"));
     }
 
     [Fact]

@@ -17,8 +17,9 @@ public sealed class ArchitecturePrior : IDisposable
     /// <summary>Where the priors shipped with gptnas sit (one folder each), relative to the executable and to the repository.</summary>
     public const string ShippedRoot = "priors";
     /// <summary>The shipped priors: <c>default</c> (an empty <c>prior.path</c>), <c>paper</c> (the paper's GPT shape, the paper
-    /// preset's) and <c>small</c> (the default's recipe, fine-tuned on the small-image networks too).</summary>
-    public static IReadOnlyList<string> ShippedNames { get; } = ["default", "paper", "small"];
+    /// preset's), <c>small</c> (the default's recipe, fine-tuned on the small-image networks too) and <c>small-weighted</c> (the
+    /// same, the small-image networks read ten times an epoch).</summary>
+    public static IReadOnlyList<string> ShippedNames { get; } = ["default", "paper", "small", "small-weighted"];
 
     public Vocabulary Vocabulary { get; }
     public GptModel Gpt { get; }
