@@ -120,8 +120,9 @@ public sealed class PriorPredictorSource(Config.PriorSettings settings) : IBlock
     /// each counted as often as the fine-tuning read it (<see cref="PriorTrainingConfig.NetworkRepeats"/>).</summary>
     public static CorpusCountBlockPredictor CorpusCounts(string folder)
     {
-        var (config, trained) = (PriorManifest.Read(folder).Config, PriorManifest.Read(folder).Split.TrainNetworks);
-        return CorpusCountBlockPredictor.Of(trained.SelectMany(name =>
+        var manifest = PriorManifest.Read(folder);
+        var config = manifest.Config;
+        return CorpusCountBlockPredictor.Of(manifest.Split.TrainNetworks.SelectMany(name =>
             Enumerable.Repeat(ArchitectureCatalog.Build(name, config.InputShape, config.Classes), config.NetworkRepeats.GetValueOrDefault(name, 1))));
     }
 }
