@@ -45,12 +45,14 @@ public sealed record PriorData(Vocabulary Vocabulary, CorpusManifest PreTraining
     /// training cells).</summary>
     public IReadOnlyList<int[]> FineTuningSequences(PriorTrainingConfig config)
     {
-        var replay = Math.Min(config.FineTuningReplayCells, Cells.Train.Count);
-        var picked = CorpusBuilder.SampleIndices(Cells.Train.Count, replay, (ulong)new Seeds(config.Seed).Derive("replay"));
+        var picked = CorpusBuilder.SampleIndices(Cells.Train.Count, ReplayedCells(config), (ulong)new Seeds(config.Seed).Derive("replay"));
         var repeated = TrainNetworks.Zip(Networks.Train)
             .SelectMany(network => Enumerable.Repeat(network.Second, config.NetworkRepeats.GetValueOrDefault(network.First, 1) - 1));
         return [.. Networks.TrainWithCopies, .. repeated, .. picked.Select(i => Cells.Train[i])];
     }
+
+    /// <summary>How many training cells <see cref="FineTuningSequences"/> replays.</summary>
+    public int ReplayedCells(PriorTrainingConfig config) => Math.Min(config.FineTuningReplayCells, Cells.Train.Count);
 
     /// <summary>Block classifier examples of the held-out networks.</summary>
     public IReadOnlyList<BlockExample> HeldOutExamples(int context) => PriorCorpora.Examples(Networks.HeldOut, Networks.HeldOutLabels!, context);

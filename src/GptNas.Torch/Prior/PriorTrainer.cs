@@ -88,9 +88,9 @@ public static class PriorTrainer
 
         using var fine = new GptTrainer(gpt, config.FineTuning, device);
         var fineTuning = data.FineTuningSequences(config);
+        var replayed = data.ReplayedCells(config);
         log?.Report($"fine-tuning on {data.Networks.Train.Count} networks, {data.Networks.Copies?.Count ?? 0} fallback copies, " +
-                    $"{config.NetworkRepeats.Where(r => data.TrainNetworks.Contains(r.Key)).Sum(r => r.Value - 1)} repeats and " +
-                    $"{Math.Min(config.FineTuningReplayCells, data.Cells.Train.Count)} replayed cells");
+                    $"{fineTuning.Count - data.Networks.TrainWithCopies.Count - replayed} repeats and {replayed} replayed cells");
         var fineEpochs = Stage(seconds, "finetuning", () => config.FineTuning.Epochs == 0 ? []
             : fine.Fit(fineTuning, progress: EpochLog(log, "fine-tuning", config.FineTuning.Epochs), cancellation: cancellation));
         var gptFolder = Path.Combine(folder, ArchitecturePrior.GptFolder);
