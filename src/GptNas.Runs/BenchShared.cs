@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using GptNas.Config;
 using GptNas.Training;
@@ -7,14 +9,23 @@ namespace GptNas.Runs;
 
 /// <summary>
 /// A benchmark's rows file (<c>--rows</c>): a first line naming the measurement's settings, then one row per line, each
-/// appended and flushed as it is measured, so a run stopped by a crash (or asked for more) measures only what is missing.
+/// appended in one write as it is measured, so a run stopped by a crash (or asked for more) measures only what is missing.
 /// A file of other settings is refused rather than mixed in; a last line cut short by a crash is dropped.
 /// </summary>
+/// <remarks>
+/// Several processes may share one file (two priors' <c>bench prior</c> runs share the uniform arm): a row missing here is
+/// looked for again in what the others appended since, and a row being measured by another process is waited for rather
+/// than measured twice. The claim is an exclusive lock on a file in the temporary folder, named after the rows file and the
+/// key, which dies with its process, so a crash leaves no claim behind.
+/// </remarks>
 internal sealed class BenchRows<TKey, TRow> where TKey : notnull
 {
+    /// <summary>How a lock held elsewhere fails the open: a sharing violation on Windows, flock's EWOULDBLOCK on Linux and macOS.</summary>
+    private static readonly int[] HeldElsewhere = [unchecked((int)0x80070020), 11, 35];
     private readonly string? _file;
     private readonly Func<TRow, TKey> _keyOf;
     private readonly Dictionary<TKey, TRow> _rows = [];
+    private long _read; // bytes of the file read so far, always at a line's end
 
     /// <param name="file">The rows file; null keeps the rows in memory only.</param>
     /// <param name="settings">What must be equal for two runs' rows to be mixed (written on the first line).</param>
@@ -28,28 +39,96 @@ internal sealed class BenchRows<TKey, TRow> where TKey : notnull
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
             File.WriteAllText(file, header + "\n");
-            return;
         }
-        var lines = File.ReadAllLines(file);
-        if (lines.Length == 0 || lines[0] != header)
+        var lines = NewLines();
+        if (lines.FirstOrDefault() != header)
             throw new GptNasException($"'{file}' holds the rows of a measurement with other settings; give another --rows file, or delete it to start over");
-        foreach (var line in lines.Skip(1))
+        Keep(lines.Skip(1));
+        // A line a crash cut short is ended here, so that the next row starts a line of its own.
+        if (new FileInfo(file).Length > _read) Append("\n");
+    }
+
+    public TRow? Find(TKey key)
+    {
+        if (!_rows.ContainsKey(key)) Refresh();
+        return _rows.GetValueOrDefault(key);
+    }
+
+    /// <summary>The row of <paramref name="key"/>: kept before, or measured meanwhile by another process, or measured now by
+    /// <paramref name="measure"/> and kept (then <c>Measured</c> is true).</summary>
+    public (TRow Row, bool Measured) GetOrMeasure(TKey key, Func<TRow> measure, CancellationToken cancellation = default)
+    {
+        if (Find(key) is { } kept) return (kept, false);
+        using var claim = Claim(key, cancellation);
+        if (Find(key) is { } theirs) return (theirs, false);
+        var row = measure();
+        _rows[_keyOf(row)] = row;
+        Append(JsonSerializer.Serialize(row, GptNasJson.Options).ReplaceLineEndings(" ") + "\n");
+        return (row, true);
+    }
+
+    private void Refresh() => Keep(NewLines());
+
+    private void Keep(IEnumerable<string> lines)
+    {
+        foreach (var line in lines)
         {
             TRow? row;
             try { row = JsonSerializer.Deserialize<TRow>(line, GptNasJson.Options); }
             catch (JsonException) { continue; } // the line a crash cut short
-            if (row is not null) _rows[keyOf(row)] = row;
+            if (row is not null) _rows[_keyOf(row)] = row;
         }
     }
 
-    public TRow? Find(TKey key) => _rows.GetValueOrDefault(key);
-
-    public void Add(TRow row)
+    /// <summary>The whole lines appended since the last read; a line still being written waits for the next.</summary>
+    private List<string> NewLines()
     {
-        _rows[_keyOf(row)] = row;
+        if (_file is null) return [];
+        using var stream = new FileStream(_file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        if (stream.Length <= _read) return [];
+        var bytes = new byte[stream.Length - _read];
+        stream.Position = _read;
+        stream.ReadExactly(bytes);
+        var end = Array.LastIndexOf(bytes, (byte)'\n');
+        if (end < 0) return [];
+        _read += end + 1;
+        return [.. Encoding.UTF8.GetString(bytes, 0, end).Split('\n')];
+    }
+
+    /// <summary>One write, so that rows appended by several processes never interleave.</summary>
+    private void Append(string text)
+    {
         if (_file is null) return;
-        using var stream = new FileStream(_file, FileMode.Append, FileAccess.Write);
-        using (var writer = new StreamWriter(stream)) writer.Write(JsonSerializer.Serialize(row, GptNasJson.Options).ReplaceLineEndings(" ") + "\n");
+        using var stream = new FileStream(_file, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        stream.Write(Encoding.UTF8.GetBytes(text));
+    }
+
+    /// <summary>Waits while another process holds the claim on <paramref name="key"/>, then holds it.</summary>
+    private FileClaim? Claim(TKey key, CancellationToken cancellation)
+    {
+        if (_file is null) return null;
+        var directory = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "gptnas-claims")).FullName;
+        var name = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{Path.GetFullPath(_file)}\n{key}")))[..32];
+        var path = Path.Combine(directory, name);
+        while (true)
+        {
+            try { return new FileClaim(path, new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None)); }
+            catch (IOException e) when (HeldElsewhere.Contains(e.HResult))
+            {
+                cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+                cancellation.ThrowIfCancellationRequested();
+            }
+        }
+    }
+
+    /// <summary>A held claim; released, its file is deleted (while still locked, so a waiter then claims a new one and finds the row).</summary>
+    private sealed class FileClaim(string path, FileStream locked) : IDisposable
+    {
+        public void Dispose()
+        {
+            File.Delete(path);
+            locked.Dispose();
+        }
     }
 }
 

@@ -56,16 +56,13 @@ public sealed class PriorBenchmark(SearchConfig config, string dataName, IBlockP
             data = dataName, seed = config.Seed, validation_fraction = config.ValidationFraction, space = config.Space, proxy,
         }), t => (t.Hash, t.Seed));
 
-        PriorTraining Trained(Architecture candidate, int seed)
+        PriorTraining Trained(Architecture candidate, int seed) => kept.GetOrMeasure((candidate.Hash, seed), () =>
         {
-            if (kept.Find((candidate.Hash, seed)) is { } earlier) return earlier;
             var diverged = new List<string>();
             var individual = new Individual<Architecture>(candidate, 0, 0, [], [SearchOperator.Reconstruct], []);
             var (accuracy, seconds) = BenchScoring.Timed(candidate.Hash, () => evaluator.Evaluate(individual, seed, cancellation).Fitness, diverged);
-            var training = new PriorTraining(candidate.Hash, seed, accuracy, seconds, diverged.Count > 0);
-            kept.Add(training);
-            return training;
-        }
+            return new PriorTraining(candidate.Hash, seed, accuracy, seconds, diverged.Count > 0);
+        }, cancellation).Row;
 
         var results = new List<PriorPair>();
         for (var k = 0; k < pairs; k++)

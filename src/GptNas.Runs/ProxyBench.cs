@@ -146,27 +146,28 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
         foreach (var (name, individuals) in sets)
             foreach (var individual in individuals)
             {
-                if (kept.Find((name, individual.Candidate.Hash)) is { } earlier)
+                var (row, measured) = kept.GetOrMeasure((name, individual.Candidate.Hash), () =>
                 {
-                    rows.Add(earlier);
-                    log?.Invoke($"{name} {rows.Count}: {earlier.Hash} scored before, read from {config.RowsFile}");
+                    var seed = seeds.Trial(individual.Candidate.Hash);
+                    var failed = new List<string>();
+                    var (score, seconds) = BenchScoring.Timed(ProxyVariant.Base, () => proxy.Evaluate(individual, seed, cancellation).Fitness, failed);
+                    var scored = variants.Select(v => (v.Name, Scored: BenchScoring.Timed(v.Name, () => v.Evaluator.Evaluate(individual, seed, cancellation).Fitness, failed))).ToList();
+                    var (final, finalSeconds) = BenchScoring.Timed(against, () => config.AgainstRetest
+                        ? proxy.Evaluate(individual, seeds.Derive($"retest/{individual.Candidate.Hash}"), cancellation).Fitness
+                        : Final(individual.Candidate, finalData, seeds.Derive($"final/{individual.Candidate.Hash}"), device, cancellation), failed);
+                    return new ProxyBenchRow(name, individual.Candidate.Hash, individual.Candidate.Parameters, individual.Candidate.Blocks.Count,
+                        individual.Predicted.Count, score, seconds, scored.ToDictionary(v => v.Name, v => v.Scored.Value),
+                        scored.ToDictionary(v => v.Name, v => v.Scored.Seconds), final, finalSeconds, failed);
+                }, cancellation);
+                rows.Add(row);
+                if (!measured)
+                {
+                    log?.Invoke($"{name} {rows.Count}: {row.Hash} scored before, read from {config.RowsFile}");
                     continue;
                 }
-                var seed = seeds.Trial(individual.Candidate.Hash);
-                var failed = new List<string>();
-                var (score, seconds) = BenchScoring.Timed(ProxyVariant.Base, () => proxy.Evaluate(individual, seed, cancellation).Fitness, failed);
-                var scored = variants.Select(v => (v.Name, Scored: BenchScoring.Timed(v.Name, () => v.Evaluator.Evaluate(individual, seed, cancellation).Fitness, failed))).ToList();
-                var (final, finalSeconds) = BenchScoring.Timed(against, () => config.AgainstRetest
-                    ? proxy.Evaluate(individual, seeds.Derive($"retest/{individual.Candidate.Hash}"), cancellation).Fitness
-                    : Final(individual.Candidate, finalData, seeds.Derive($"final/{individual.Candidate.Hash}"), device, cancellation), failed);
-                var row = new ProxyBenchRow(name, individual.Candidate.Hash, individual.Candidate.Parameters, individual.Candidate.Blocks.Count,
-                    individual.Predicted.Count, score, seconds, scored.ToDictionary(v => v.Name, v => v.Scored.Value),
-                    scored.ToDictionary(v => v.Name, v => v.Scored.Seconds), final, finalSeconds, failed);
-                rows.Add(row);
-                kept.Add(row);
-                log?.Invoke($"{name} {rows.Count}: {row.Hash} {row.Parameters:N0} parameters, proxy {score:P2} ({seconds:F1} s)" +
-                            string.Concat(scored.Select(v => $", {v.Name} {v.Scored.Value:P2} ({v.Scored.Seconds:F1} s)")) +
-                            $", {against} {final:P2} ({finalSeconds:F1} s)" + (failed.Count > 0 ? $"; diverged, scored 0: {string.Join(", ", failed)}" : ""));
+                log?.Invoke($"{name} {rows.Count}: {row.Hash} {row.Parameters:N0} parameters, proxy {row.Proxy:P2} ({row.ProxySeconds:F1} s)" +
+                            string.Concat(row.Variants.Select(v => $", {v.Key} {v.Value:P2} ({row.VariantSeconds[v.Key]:F1} s)")) +
+                            $", {against} {row.Final:P2} ({row.FinalSeconds:F1} s)" + (row.Diverged.Count > 0 ? $"; diverged, scored 0: {string.Join(", ", row.Diverged)}" : ""));
             }
         var pooled = ProxyAgreement.Of("all", ProxyVariant.Base, rows, config.TopK);
         var perSet = sets.Select(s => ProxyAgreement.Of(s.Name, ProxyVariant.Base, rows.Where(r => r.Set == s.Name).ToList(), config.TopK)).ToList();

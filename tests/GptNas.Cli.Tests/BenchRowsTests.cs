@@ -1,0 +1,80 @@
+using GptNas.Runs;
+
+namespace GptNas.Tests;
+
+/// <summary>A benchmark's rows file: kept across runs, shared by processes, and whole after a crash.</summary>
+public class BenchRowsTests
+{
+    public sealed record Row(string Key, double Value);
+
+    private static BenchRows<string, Row> Open(string file, string settings = "settings") => new(file, settings, r => r.Key);
+
+    [Fact]
+    public void ARowAnotherRunAppendedIsFoundWithoutMeasuringAgain()
+    {
+        using var temp = new TempFolder();
+        var file = Path.Combine(temp.Path, "rows.jsonl");
+        var (first, second) = (Open(file), Open(file)); // both opened before either measured
+
+        Assert.True(first.GetOrMeasure("a", () => new Row("a", 1)).Measured);
+        var (row, measured) = second.GetOrMeasure("a", () => throw new InvalidOperationException("measured twice"));
+
+        Assert.False(measured);
+        Assert.Equal(new Row("a", 1), row);
+        Assert.Equal(new Row("a", 1), Open(file).Find("a"));
+    }
+
+    [Fact]
+    public async Task ARowBeingMeasuredElsewhereIsWaitedFor()
+    {
+        using var temp = new TempFolder();
+        var file = Path.Combine(temp.Path, "rows.jsonl");
+        var (first, second) = (Open(file), Open(file));
+        using var measuring = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+
+        var firstRun = Task.Run(() => first.GetOrMeasure("a", () =>
+        {
+            measuring.Set();
+            release.Wait();
+            return new Row("a", 1);
+        }));
+        measuring.Wait();
+        var secondRun = Task.Run(() => second.GetOrMeasure("a", () => new Row("a", 2)));
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.False(secondRun.IsCompleted); // waits on the claim, does not measure
+        release.Set();
+
+        Assert.Equal((new Row("a", 1), true), await firstRun);
+        Assert.Equal((new Row("a", 1), false), await secondRun);
+        Assert.Equal(2, File.ReadAllLines(file).Length); // the settings and one row
+    }
+
+    [Fact]
+    public void ALineCutShortByACrashLosesNoLaterRow()
+    {
+        using var temp = new TempFolder();
+        var file = Path.Combine(temp.Path, "rows.jsonl");
+        Open(file).GetOrMeasure("a", () => new Row("a", 1));
+        File.AppendAllText(file, "{\"key\": \"b\", \"val"); // the crash
+
+        Assert.True(Open(file).GetOrMeasure("c", () => new Row("c", 3)).Measured);
+
+        var reopened = Open(file);
+        Assert.Equal(new Row("a", 1), reopened.Find("a"));
+        Assert.Null(reopened.Find("b"));
+        Assert.Equal(new Row("c", 3), reopened.Find("c"));
+    }
+
+    [Fact]
+    public void RowsOfOtherSettingsAreRefused()
+    {
+        using var temp = new TempFolder();
+        var file = Path.Combine(temp.Path, "rows.jsonl");
+        Open(file).GetOrMeasure("a", () => new Row("a", 1));
+
+        var error = Assert.Throws<GptNasException>(() => Open(file, "other settings"));
+        Assert.Contains("other settings", error.Message);
+        Assert.Equal(2, File.ReadAllLines(file).Length);
+    }
+}
