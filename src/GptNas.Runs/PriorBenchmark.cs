@@ -35,7 +35,8 @@ public sealed record PriorBenchmarkResult(IReadOnlyList<PriorPair> Pairs, Spread
 /// With a rows file (<paramref name="rowsFile"/>) every training is kept as it finishes, keyed by the candidate and its seed.
 /// The parents, eliminations and rebuilds are drawn again from the seed (they cost no training), so a run again with the
 /// same data, space and proxy trains only what is not yet there: after a crash, with more pairs, or with another prior,
-/// whose uniform arm is then read back whole.
+/// whose uniform arm is then read back whole. The proxy's trial time limit is not applied: a limit in wall time would
+/// score a child by the machine's load, and what is measured here is accuracy.
 /// </remarks>
 public sealed class PriorBenchmark(SearchConfig config, string dataName, IBlockPredictorSource gptSource, string? rowsFile = null)
 {
