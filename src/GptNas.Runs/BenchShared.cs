@@ -15,8 +15,7 @@ namespace GptNas.Runs;
 /// <remarks>
 /// Several processes may share one file (two priors' <c>bench prior</c> runs share the uniform arm): a row missing here is
 /// looked for again in what the others appended since, and a row being measured by another process is waited for rather
-/// than measured twice. The claim is an exclusive lock on a file in the temporary folder, named after the rows file and the
-/// key, which dies with its process, so a crash leaves no claim behind.
+/// than measured twice. The claim is an exclusive lock, which dies with its process, so a crash leaves no claim held.
 /// </remarks>
 internal sealed class BenchRows<TKey, TRow> where TKey : notnull
 {
@@ -103,31 +102,24 @@ internal sealed class BenchRows<TKey, TRow> where TKey : notnull
         stream.Write(Encoding.UTF8.GetBytes(text));
     }
 
-    /// <summary>Waits while another process holds the claim on <paramref name="key"/>, then holds it.</summary>
-    private FileClaim? Claim(TKey key, CancellationToken cancellation)
+    /// <summary>
+    /// Waits while another process holds the claim on <paramref name="key"/>, then holds it: a hidden file beside the rows
+    /// file, locked for as long as it is held and deleted when it is released.
+    /// </summary>
+    private FileStream? Claim(TKey key, CancellationToken cancellation)
     {
         if (_file is null) return null;
-        var directory = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "gptnas-claims")).FullName;
-        var name = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{Path.GetFullPath(_file)}\n{key}")))[..32];
-        var path = Path.Combine(directory, name);
+        var rows = Path.GetFullPath(_file);
+        var name = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key.ToString()!)))[..16];
+        var path = Path.Combine(Path.GetDirectoryName(rows)!, $".{Path.GetFileName(rows)}.{name}.claim");
         while (true)
         {
-            try { return new FileClaim(path, new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None)); }
+            try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose); }
             catch (IOException e) when (HeldElsewhere.Contains(e.HResult))
             {
                 cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
                 cancellation.ThrowIfCancellationRequested();
             }
-        }
-    }
-
-    /// <summary>A held claim; released, its file is deleted (while still locked, so a waiter then claims a new one and finds the row).</summary>
-    private sealed class FileClaim(string path, FileStream locked) : IDisposable
-    {
-        public void Dispose()
-        {
-            File.Delete(path);
-            locked.Dispose();
         }
     }
 }

@@ -48,6 +48,7 @@ public class BenchRowsTests
         Assert.Equal((new Row("a", 1), true), await firstRun);
         Assert.Equal((new Row("a", 1), false), await secondRun);
         Assert.Equal(2, File.ReadAllLines(file).Length); // the settings and one row
+        Assert.Equal(["rows.jsonl"], Directory.GetFiles(temp.Path).Select(Path.GetFileName)); // the claim is gone with its holder
     }
 
     [Fact]
