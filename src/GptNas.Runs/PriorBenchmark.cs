@@ -57,13 +57,13 @@ public sealed class PriorBenchmark(SearchConfig config, string dataName, IBlockP
             data = dataName, seed = config.Seed, validation_fraction = config.ValidationFraction, space = config.Space, proxy,
         }), t => (t.Hash, t.Seed));
 
-        PriorTraining Trained(Architecture candidate, int seed) => kept.GetOrMeasure((candidate.Hash, seed), () =>
+        (PriorTraining Row, bool Measured) Trained(Architecture candidate, int seed) => kept.GetOrMeasure((candidate.Hash, seed), () =>
         {
             var diverged = new List<string>();
             var individual = new Individual<Architecture>(candidate, 0, 0, [], [SearchOperator.Reconstruct], []);
             var (accuracy, seconds) = BenchScoring.Timed(candidate.Hash, () => evaluator.Evaluate(individual, seed, cancellation).Fitness, diverged);
             return new PriorTraining(candidate.Hash, seed, accuracy, seconds, diverged.Count > 0);
-        }, cancellation).Row;
+        }, cancellation);
 
         var results = new List<PriorPair>();
         for (var k = 0; k < pairs; k++)
@@ -74,9 +74,8 @@ public sealed class PriorBenchmark(SearchConfig config, string dataName, IBlockP
             var rebuilt = gpt.Rebuild(parent, eliminated, pair.Random("rebuild"));
             var (byGpt, byUniform) = (rebuilt.Candidate, uniform.Rebuild(parent, eliminated, pair.Random("rebuild")).Candidate);
             var seed = pair.Derive("train");
-            if (kept.Find((byGpt.Hash, seed)) is not null && kept.Find((byUniform.Hash, seed)) is not null)
-                log?.Invoke($"pair {k}: both arms trained before, read from {rowsFile}");
-            var (g, u) = (Trained(byGpt, seed), Trained(byUniform, seed));
+            var ((g, gMeasured), (u, uMeasured)) = (Trained(byGpt, seed), Trained(byUniform, seed));
+            if (!gMeasured && !uMeasured) log?.Invoke($"pair {k}: both arms trained before, read from {rowsFile}");
             var result = new PriorPair(k, parent.Canonical, eliminated, byGpt.Canonical, byUniform.Canonical, g.Accuracy, u.Accuracy,
                 byGpt.Parameters, byUniform.Parameters, byGpt.Flops, byUniform.Flops, g.Seconds, u.Seconds,
                 [.. new[] { ("gpt", g), ("uniform", u) }.Where(t => t.Item2.Diverged).Select(t => t.Item1)], rebuilt.Counts);
