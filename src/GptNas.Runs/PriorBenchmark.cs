@@ -47,8 +47,8 @@ public sealed class PriorBenchmark(SearchConfig config, string dataName, IBlockP
         log?.Invoke($"data {dataName}: {data}");
         var space = new BlockSpace(config.Space.For(new Shape(data.Train.Channels, data.Train.Height, data.Train.Width), data.Train.ClassCount));
         var seeds = new Seeds(config.Seed).Child("bench/prior");
-        var gpt = new BlockReconstructor(space, gptSource.Predictor(seeds));
-        var uniform = new BlockReconstructor(space, new UniformBlockPredictor());
+        var gpt = new BlockReconstructor(space, gptSource.Predictor(seeds), config.Ga.KeepDownsamples);
+        var uniform = new BlockReconstructor(space, new UniformBlockPredictor(), config.Ga.KeepDownsamples);
         var proxy = config.Proxy with { Acceleration = Acceleration.Full };
         var evaluator = new TrainingEvaluator(data, proxy, seeds, TorchRuntime.Device());
         var schedule = new EliminationSchedule(config.Ga.EliminationRate);

@@ -100,8 +100,8 @@ public sealed class SearchRun(SearchConfig config, string dataName, RunFolder fo
         ICandidatePrior<Architecture>? reconstructor = prior switch
         {
             null => null,
-            IRefittableBlockPredictor online => new AdaptiveBlockReconstructor(space, online, config.Prior.OnlineTopKInEffect()),
-            _ => new BlockReconstructor(space, prior),
+            IRefittableBlockPredictor online => new AdaptiveBlockReconstructor(space, online, config.Prior.OnlineTopKInEffect(), config.Ga.KeepDownsamples),
+            _ => new BlockReconstructor(space, prior, config.Ga.KeepDownsamples),
         };
         return (data, space, reconstructor, prior);
     }

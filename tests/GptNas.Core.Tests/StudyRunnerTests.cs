@@ -93,4 +93,30 @@ public class StudyRunnerTests
         }
         Assert.True(predictedAny);
     }
+
+    [Fact]
+    public void BlockReconstructionKeepsTheCandidatesDownsamplingsUnlessAskedNotTo()
+    {
+        var space = new BlockSpace(new BlockSpaceConfig { MinBlocks = 4, MaxBlocks = 8, Widths = [16, 32, 64] }.For(new Shape(1, 28, 28), 10));
+        int Lost(bool keep)
+        {
+            var prior = new BlockReconstructor(space, new UniformBlockPredictor(), keep);
+            var random = new Random(5);
+            var (lost, rebuilds) = (0, 0);
+            for (var i = 0; i < 200; i++)
+            {
+                var candidate = space.Sample(random);
+                var eliminated = Enumerable.Range(0, candidate.Blocks.Count).Where(_ => random.NextDouble() < 0.5).ToList();
+                var (rebuilt, predicted) = prior.Rebuild(candidate, eliminated, random);
+                Assert.True(space.Admissible(rebuilt));
+                lost += space.Downsamples(candidate) - space.Downsamples(rebuilt);
+                if (predicted.Count > 0) rebuilds++;
+            }
+            Assert.True(rebuilds > 150, $"{rebuilds} of 200 rebuilt");
+            return lost;
+        }
+        Assert.Equal(0, Lost(keep: true));
+        // Predicted blocks down-sample one time in four here, fewer than the sampled candidates' blocks do.
+        Assert.True(Lost(keep: false) > 50);
+    }
 }

@@ -24,6 +24,13 @@ public sealed record GeneticAlgorithmConfig
     public double EliminationRate { get; init; } = 0.4;
     /// <summary>False: the "--no-gpt" ablation; the same code path with reconstruction skipped.</summary>
     public bool Reconstruct { get; init; } = true;
+    /// <summary>
+    /// Reconstruction keeps the candidate's number of down-sampling blocks: the predictor chooses which of the rebuilt
+    /// positions down-sample, and only as many as the eliminated blocks did. False: each rebuilt block down-samples as
+    /// predicted, within the space's limit, so that a population rebuilt again and again drifts to fewer down-samplings
+    /// (README, <i>Reconstruction and the resolution schedule</i>).
+    /// </summary>
+    public bool KeepDownsamples { get; init; } = true;
     /// <summary>How the survivors after the best are chosen from parents plus offspring.</summary>
     public EnvironmentalSelection Selection { get; init; } = EnvironmentalSelection.Roulette;
     /// <summary>

@@ -10,9 +10,9 @@ namespace GptNas.Spaces;
 /// </summary>
 /// <remarks>Resumable by replay: a resumed search tells the GA the same stored results in the same order, so every refit
 /// sees the same architectures and, from the predictor's fixed seeds, gives the same predictor.</remarks>
-public sealed class AdaptiveBlockReconstructor(BlockSpace space, IRefittableBlockPredictor predictor, int topK) : IAdaptivePrior<Architecture>
+public sealed class AdaptiveBlockReconstructor(BlockSpace space, IRefittableBlockPredictor predictor, int topK, bool keepDownsamples = true) : IAdaptivePrior<Architecture>
 {
-    private readonly BlockReconstructor _rebuild = new(space, predictor);
+    private readonly BlockReconstructor _rebuild = new(space, predictor, keepDownsamples);
 
     public void Observe(IReadOnlyList<Individual<Architecture>> evaluated)
     {

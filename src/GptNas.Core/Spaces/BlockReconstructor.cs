@@ -17,8 +17,11 @@ namespace GptNas.Spaces;
 /// predicted layer is drawn only among the layers such blocks begin with, and the block of the predicted kind whose
 /// layers follow the predicted ones longest is built. A predictor that proposes no layers (the uniform control) gets a
 /// random width from the list and down-samples one time in four.
+/// <para>With <paramref name="keepDownsamples"/> the rebuilt network down-samples as many times as the candidate did: the
+/// eliminated blocks' down-samplings are the rebuilt positions' to place, so a position must down-sample when the
+/// positions left could not place them otherwise, and may not once they are placed; in between the predictor chooses.</para>
 /// </remarks>
-public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predictor) : ICandidatePrior<Architecture>
+public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predictor, bool keepDownsamples = true) : ICandidatePrior<Architecture>
 {
     public Reconstruction<Architecture> Rebuild(Architecture candidate, IReadOnlyList<int> eliminated, Random random)
     {
@@ -30,13 +33,17 @@ public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predict
         var counts = new Counts();
         var shape = space.StemOutput;
         var downsamples = 0;
+        var owed = Owed(candidate, remove);
         for (var i = 0; i < candidate.Blocks.Count; i++)
         {
             var budget = blocks.Count > 0 && downsamples < config.DownsampleLimit;
             Block? block;
             if (remove.Contains(i))
             {
-                (block, var followed) = Predict(blocks, shape, budget, random, counts);
+                var (mayDownsample, mustDownsample) = keepDownsamples
+                    ? (budget && owed.Down[i] - downsamples > 0, budget && owed.Down[i] - downsamples >= owed.Positions[i])
+                    : (budget, false);
+                (block, var followed) = Predict(blocks, shape, mayDownsample, mustDownsample, random, counts);
                 if (block is null) continue;
                 if (followed) asPredicted.Add(blocks.Count);
                 predicted.Add(blocks.Count);
@@ -57,11 +64,32 @@ public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predict
         return new Reconstruction<Architecture>(candidate, [], counts.Values);
     }
 
+    /// <summary>
+    /// For each block i: the down-samplings the rebuilt network must have made before the kept blocks after i make theirs
+    /// (the candidate's count less those kept blocks'), and how many eliminated positions from i on are left to make them.
+    /// </summary>
+    private (int[] Down, int[] Positions) Owed(Architecture candidate, HashSet<int> remove)
+    {
+        var shapes = candidate.Shapes();
+        var count = candidate.Blocks.Count;
+        var (down, positions) = (new int[count], new int[count]);
+        var (total, keptAfter, eliminatedFrom) = (space.Downsamples(candidate), 0, 0);
+        for (var i = count - 1; i >= 0; i--)
+        {
+            if (remove.Contains(i)) eliminatedFrom++;
+            down[i] = total - keptAfter;
+            positions[i] = eliminatedFrom;
+            var downsamples = shapes[candidate.Stem.Count + i + 1].Height < shapes[candidate.Stem.Count + i].Height;
+            if (!remove.Contains(i) && downsamples) keptAfter++;
+        }
+        return (down, positions);
+    }
+
     /// <summary>The predicted block at this position, and whether it begins with the predicted layer.</summary>
-    private (Block? Block, bool Followed) Predict(List<Block> blocks, Shape incoming, bool mayDownsample, Random random, Counts counts)
+    private (Block? Block, bool Followed) Predict(List<Block> blocks, Shape incoming, bool mayDownsample, bool mustDownsample, Random random, Counts counts)
     {
         var prefix = space.Build(blocks);
-        var position = Position.Of(space, prefix, incoming, mayDownsample);
+        var position = Position.Of(space, prefix, incoming, mayDownsample, mustDownsample);
         var prediction = predictor.Predict(prefix, position.Question, random);
         counts.Add(prediction.Counts);
         if (!position.Variants.TryGetValue(prediction.Kind, out var variants))
@@ -71,7 +99,7 @@ public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predict
             // No layers to follow (the uniform control): a list width, down-sampling one time in four.
             var kind = BlockKinds.Of(prediction.Kind);
             var width = space.Config.Widths[random.Next(space.Config.Widths.Count)];
-            var downsample = random.Next(4) == 0 && mayDownsample;
+            var downsample = position.MustDownsample || (random.Next(4) == 0 && mayDownsample);
             return (kind.Create(incoming, width, downsample, random) ?? kind.Create(incoming, width, false, random), false);
         }
         // The width the predicted layer asks for is kept where it lies within the list's range.
@@ -79,7 +107,7 @@ public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predict
         {
             var width = (int)Math.Round(incoming.Channels * Math.Pow(2, ratio / 2.0));
             if (width >= space.Config.Widths.Min() && width <= space.Config.Widths.Max() && !variants.Any(v => v.Block.Has("out") && v.Block.Int("out") == width))
-                variants = [.. variants, .. BlockKinds.Of(prediction.Kind).Variants(incoming, [width], mayDownsample).Select(b => (b, position.TokensOf(b)))];
+                variants = [.. variants, .. position.VariantsOf(BlockKinds.Of(prediction.Kind), [width]).Select(b => (b, position.TokensOf(b)))];
         }
         // The variant whose layers follow the prediction longest; ties broken by the most layers matched, then at random.
         var scored = variants.Select(v => (v.Block, v.Tokens, Follow: Follow(v.Tokens, prediction.Layers), Matched: Matched(v.Tokens, prediction.Layers))).ToList();
@@ -111,10 +139,15 @@ public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predict
 
     /// <summary>Every block the space can build after a prefix, each with its layer tokens there.</summary>
     private sealed record Position(IReadOnlyDictionary<BlockKind, List<(Block Block, IReadOnlyList<LayerToken> Tokens)>> Variants, BlockPosition Question,
-        Func<Block, IReadOnlyList<LayerToken>> TokensOf)
+        Func<Block, IReadOnlyList<LayerToken>> TokensOf, Func<BlockDefinition, IEnumerable<int>, IEnumerable<Block>> VariantsOf, bool MustDownsample)
     {
-        public static Position Of(BlockSpace space, Architecture prefix, Shape incoming, bool mayDownsample)
+        /// <param name="mustDownsample">Only blocks that down-sample, where some kind can; else as <paramref name="mayDownsample"/> says.</param>
+        public static Position Of(BlockSpace space, Architecture prefix, Shape incoming, bool mayDownsample, bool mustDownsample)
         {
+            IEnumerable<Block> VariantsOf(BlockDefinition kind, IEnumerable<int> widths, bool must) =>
+                kind.Variants(incoming, widths, mayDownsample).Where(b => !must || b.OutputOn(incoming).Height < incoming.Height);
+            // Too small a map for any kind to down-sample: the candidate loses a down-sampling rather than the rebuild failing.
+            mustDownsample &= mayDownsample && space.Config.Kinds.Any(kind => VariantsOf(BlockKinds.Of(kind), space.Config.Widths, true).Any());
             // Tokens are relative to where the first block begins, measured at the reference size (see LayerToken).
             var reference = new Shape(prefix.Input.Channels, LayerToken.ReferenceSize, LayerToken.ReferenceSize);
             var atReference = prefix.WithInput(reference, prefix.Classes).Flatten(out var spans);
@@ -126,7 +159,7 @@ public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predict
             var variants = new Dictionary<BlockKind, List<(Block, IReadOnlyList<LayerToken>)>>();
             foreach (var kind in space.Config.Kinds)
             {
-                var list = BlockKinds.Of(kind).Variants(incoming, widths, mayDownsample)
+                var list = VariantsOf(BlockKinds.Of(kind), widths, mustDownsample)
                     .Select(b => (b, Tokens(b, incoming, incomingAtReference, baseFactor))).ToList();
                 if (list.Count > 0) variants[kind] = list;
             }
@@ -136,7 +169,8 @@ public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predict
                 variants.Keys.ToHashSet(), firstLayers, stage,
                 layer => variants.Where(kv => kv.Value.Any(v => v.Item2[0].Equals(layer))).Select(kv => kv.Key).ToHashSet(),
                 kind => variants.TryGetValue(kind, out var v) ? v.Max(x => x.Item2.Count) : 0);
-            return new Position(variants.ToDictionary(kv => kv.Key, kv => kv.Value), question, b => Tokens(b, incoming, incomingAtReference, baseFactor));
+            return new Position(variants.ToDictionary(kv => kv.Key, kv => kv.Value), question, b => Tokens(b, incoming, incomingAtReference, baseFactor),
+                (kind, extra) => VariantsOf(kind, extra, mustDownsample), mustDownsample);
         }
 
         private static IReadOnlyList<LayerToken> Tokens(Block block, Shape incoming, Shape incomingAtReference, int baseFactor)
