@@ -58,7 +58,11 @@ public class ReportTests
 
         var (listCode, listed, listError) = CliRunner.Run("trials", "list", "--run", run, "--storage", storage, "--json");
         Assert.True(listCode == 0, listError);
-        Assert.Equal(12, System.Text.Json.JsonDocument.Parse(listed).RootElement.GetArrayLength());
+        var trials = System.Text.Json.JsonDocument.Parse(listed).RootElement;
+        Assert.Equal(12, trials.GetArrayLength());
+        // Each trial names its resolution schedule: the space samples as many down-samplings as its limit allows.
+        Assert.All(trials.EnumerateArray(), t => Assert.InRange(t.GetProperty("downsamples").GetInt32(), 0, 3));
+        Assert.Contains(trials.EnumerateArray(), t => t.GetProperty("downsamples").GetInt32() > 0);
         var (reportCode, _, reportError) = CliRunner.Run("report", "--run", run, "--storage", storage);
         Assert.True(reportCode == 0, reportError);
         Assert.Contains("<td>12</td>", File.ReadAllText(Path.Combine(run, "report", "index.html")));

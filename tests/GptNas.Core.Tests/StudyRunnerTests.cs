@@ -109,7 +109,7 @@ public class StudyRunnerTests
                 var eliminated = Enumerable.Range(0, candidate.Blocks.Count).Where(_ => random.NextDouble() < 0.5).ToList();
                 var (rebuilt, predicted) = prior.Rebuild(candidate, eliminated, random);
                 Assert.True(space.Admissible(rebuilt));
-                lost += space.Downsamples(candidate) - space.Downsamples(rebuilt);
+                lost += candidate.Downsamples() - rebuilt.Downsamples();
                 if (predicted.Count > 0) rebuilds++;
             }
             Assert.True(rebuilds > 150, $"{rebuilds} of 200 rebuilt");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using GptNas.Architectures;
 using GptNas.Runs;
 using GptNas.Trials;
 using Spectre.Console;
@@ -82,6 +83,14 @@ public static class TrialsCommands
     {
         ["trial"] = t.Name, ["state"] = t.State.ToString(), ["fitness"] = t.Fitness, ["hash"] = t.Hash, ["parents"] = t.Parents,
         ["operators"] = t.Operators, ["gpt_rebuilt_blocks"] = t.Predicted, ["seed"] = t.Seed, ["metrics"] = t.Metrics, ["error"] = t.Error,
-        ["worker"] = t.Worker, ["started"] = t.Started, ["finished"] = t.Finished, ["seconds"] = t.Seconds, ["candidate"] = t.Candidate,
+        ["worker"] = t.Worker, ["started"] = t.Started, ["finished"] = t.Finished, ["seconds"] = t.Seconds, ["downsamples"] = Downsamples(t.Candidate),
+        ["candidate"] = t.Candidate,
     };
+
+    /// <summary>The candidate's down-sampling blocks, or null for a candidate that is not an architecture's text.</summary>
+    private static int? Downsamples(string candidate)
+    {
+        try { return Architecture.Parse(candidate).Downsamples(); }
+        catch (ArchitectureException) { return null; }
+    }
 }

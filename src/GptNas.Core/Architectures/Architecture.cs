@@ -100,6 +100,13 @@ public sealed class Architecture : IEquatable<Architecture>
     public long Parameters => Flatten().Sum(u => u.Parameters);
     public long Flops => Flatten().Sum(u => u.Flops);
 
+    /// <summary>Blocks after the stem that make the map smaller: the network's resolution schedule.</summary>
+    public int Downsamples()
+    {
+        var shapes = Shapes();
+        return Enumerable.Range(Stem.Count, Blocks.Count).Count(i => shapes[i + 1].Height < shapes[i].Height);
+    }
+
     private string Format()
     {
         var text = new StringBuilder();

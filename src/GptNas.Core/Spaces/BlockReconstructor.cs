@@ -73,7 +73,7 @@ public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predict
         var shapes = candidate.Shapes();
         var count = candidate.Blocks.Count;
         var (down, positions) = (new int[count], new int[count]);
-        var (total, keptAfter, eliminatedFrom) = (space.Downsamples(candidate), 0, 0);
+        var (total, keptAfter, eliminatedFrom) = (candidate.Downsamples(), 0, 0);
         for (var i = count - 1; i >= 0; i--)
         {
             if (remove.Contains(i)) eliminatedFrom++;

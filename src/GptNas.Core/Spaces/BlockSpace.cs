@@ -113,13 +113,6 @@ public sealed class BlockSpace(BlockSpaceConfig config) : ISearchSpace<Architect
         return downsamples <= config.DownsampleLimit;
     }
 
-    /// <summary>Down-sampling blocks in the candidate.</summary>
-    public int Downsamples(Architecture candidate)
-    {
-        var shapes = candidate.Shapes();
-        return Enumerable.Range(candidate.Stem.Count, candidate.Blocks.Count).Count(i => shapes[i + 1].Height < shapes[i].Height);
-    }
-
     private Block RandomBlock(Shape input, int width, bool downsample, Random random)
     {
         var kinds = config.Kinds.Select(BlockKinds.Of).Where(k => !downsample || k.CanDownsample).ToList();
