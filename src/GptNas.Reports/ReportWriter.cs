@@ -58,13 +58,13 @@ public static class ReportWriter
                             $"<td>{Difference(c.ProxyDifference)}</td></tr>");
             text.Append("</table>");
         }
-        text.Append("<h2>Runs</h2><table><tr><th>run</th><th>search</th><th>seed</th><th>trials</th><th>distinct</th><th>failed</th><th>best proxy (%)</th><th>generation of best</th>" +
+        text.Append("<h2>Runs</h2><table><tr><th>run</th><th>search</th><th>seed</th><th>trials</th><th>distinct</th><th>down-samplings (mean)</th><th>failed</th><th>best proxy (%)</th><th>generation of best</th>" +
                     "<th>trial time (s)</th><th>proxy compute (T multiply-adds)</th><th>final test top-1 (%)</th><th>final top-5 (%)</th><th>final top-1 with test-time augmentation (%)</th></tr>");
         foreach (var run in runs)
         {
             var failed = run.Trials.Count(t => t.State == TrialState.Failed);
-            text.Append($"<tr><td>{Encode(run.Name)}</td><td>{run.Group}</td><td>{run.Seed}</td><td>{run.Trials.Count}</td><td>{run.DistinctArchitectures}</td><td>{failed}</td>" +
-                        $"<td>{Percent(run.BestFitness)}</td><td>{run.GenerationOfBest?.ToString(CultureInfo.InvariantCulture) ?? "-"}</td>" +
+            text.Append($"<tr><td>{Encode(run.Name)}</td><td>{run.Group}</td><td>{run.Seed}</td><td>{run.Trials.Count}</td><td>{run.DistinctArchitectures}</td>" +
+                        $"<td>{run.MeanDownsamples.ToString("F2", CultureInfo.InvariantCulture)}</td><td>{failed}</td><td>{Percent(run.BestFitness)}</td><td>{run.GenerationOfBest?.ToString(CultureInfo.InvariantCulture) ?? "-"}</td>" +
                         $"<td>{run.TrialSeconds.ToString("F0", CultureInfo.InvariantCulture)}</td><td>{(run.ProxyMultiplyAdds / 1e12).ToString("F2", CultureInfo.InvariantCulture)}</td>" +
                         $"<td>{Percent(run.Final?.TestTop1)}</td><td>{Percent(run.FinalTop5)}</td><td>{Percent(run.Final?.TestTop1Augmented)}</td></tr>");
         }

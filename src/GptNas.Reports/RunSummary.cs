@@ -67,6 +67,13 @@ public sealed record RunSummary(
         Trials.DistinctBy(t => t.Hash).Where(t => t.Candidate.Length > 0)
             .SelectMany(t => Architectures.Architecture.Parse(t.Candidate).Blocks).CountBy(b => b.Kind).ToDictionary();
 
+    /// <summary>
+    /// The mean number of down-sampling blocks in the run's distinct architectures: the resolution schedule the search
+    /// explored (the space samples as many as its limit allows; reconstruction keeps a candidate's unless told not to).
+    /// </summary>
+    public double MeanDownsamples => Trials.DistinctBy(t => t.Hash).Where(t => t.Candidate.Length > 0)
+        .Select(t => (double)Architectures.Architecture.Parse(t.Candidate).Downsamples()).DefaultIfEmpty(double.NaN).Average();
+
     /// <summary>The first generation whose trials reached <see cref="BestFitness"/>; null when no trial completed.</summary>
     public int? GenerationOfBest => BestFitness is { } best
         ? Trials.Where(t => t.State == TrialState.Complete && t.Fitness == best).Min(t => t.Generation)

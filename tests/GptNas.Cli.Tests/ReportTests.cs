@@ -65,7 +65,10 @@ public class ReportTests
         Assert.Contains(trials.EnumerateArray(), t => t.GetProperty("downsamples").GetInt32() > 0);
         var (reportCode, _, reportError) = CliRunner.Run("report", "--run", run, "--storage", storage);
         Assert.True(reportCode == 0, reportError);
-        Assert.Contains("<td>12</td>", File.ReadAllText(Path.Combine(run, "report", "index.html")));
+        var html = File.ReadAllText(Path.Combine(run, "report", "index.html"));
+        Assert.Contains("<td>12</td>", html);
+        var downsamples = trials.EnumerateArray().DistinctBy(t => t.GetProperty("hash").GetString()).Average(t => t.GetProperty("downsamples").GetInt32());
+        Assert.Contains($"<td>{downsamples.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)}</td>", html);
 
         var (missingCode, _, missingError) = CliRunner.Run("trials", "list", "--run", Path.Combine(temp.Path, "elsewhere"), "--storage", storage);
         Assert.Equal(2, missingCode);
