@@ -13,9 +13,10 @@ namespace GptNas.Runs;
 /// A file of other settings is refused rather than mixed in; a last line cut short by a crash is dropped.
 /// </summary>
 /// <remarks>
-/// Several processes may share one file (two priors' <c>bench prior</c> runs share the uniform arm): a row missing here is
-/// looked for again in what the others appended since, and a row being measured by another process is waited for rather
-/// than measured twice. The claim is an exclusive lock, which dies with its process, so a crash leaves no claim held.
+/// Several processes may share one file (two priors' <c>bench prior</c> runs share the uniform arm; two runs of one bench
+/// split its rows): a row missing here is looked for again in what the others appended since, and a row being measured by
+/// another process is never measured twice: <see cref="GetOrMeasureAll"/> leaves it for last, and <see cref="GetOrMeasure"/>
+/// waits for it. The claim is an exclusive lock, which dies with its process, so a crash leaves no claim held.
 /// </remarks>
 internal sealed class BenchRows<TKey, TRow> where TKey : notnull
 {
@@ -55,10 +56,34 @@ internal sealed class BenchRows<TKey, TRow> where TKey : notnull
 
     /// <summary>The row of <paramref name="key"/>: kept before, or measured meanwhile by another process, or measured now by
     /// <paramref name="measure"/> and kept (then <c>Measured</c> is true).</summary>
-    public (TRow Row, bool Measured) GetOrMeasure(TKey key, Func<TRow> measure, CancellationToken cancellation = default)
+    public (TRow Row, bool Measured) GetOrMeasure(TKey key, Func<TRow> measure, CancellationToken cancellation = default) =>
+        Measure(key, measure, wait: true, cancellation)!.Value;
+
+    /// <summary>
+    /// The rows of <paramref name="keys"/>, in their order, as <see cref="GetOrMeasure"/> finds each: first every row no
+    /// other process is measuring, then, waiting, those that others were. So runs that share the file split its rows.
+    /// <paramref name="found"/> hears of each row (its index, the row, whether measured here) as it is found.
+    /// </summary>
+    public IReadOnlyList<(TRow Row, bool Measured)> GetOrMeasureAll(IReadOnlyList<TKey> keys, Func<int, TRow> measure,
+        Action<int, TRow, bool>? found = null, CancellationToken cancellation = default)
+    {
+        var rows = new (TRow Row, bool Measured)?[keys.Count];
+        foreach (var wait in new[] { false, true })
+            for (var i = 0; i < keys.Count; i++)
+            {
+                if (rows[i] is not null) continue;
+                var index = i;
+                rows[i] = Measure(keys[i], () => measure(index), wait, cancellation);
+                if (rows[i] is { } done) found?.Invoke(i, done.Row, done.Measured);
+            }
+        return rows.Select(r => r!.Value).ToList();
+    }
+
+    private (TRow Row, bool Measured)? Measure(TKey key, Func<TRow> measure, bool wait, CancellationToken cancellation)
     {
         if (Find(key) is { } kept) return (kept, false);
-        using var claim = Claim(key, cancellation);
+        if (!TryClaim(key, wait, cancellation, out var claim)) return null;
+        using var held = claim;
         if (Find(key) is { } theirs) return (theirs, false);
         var row = measure();
         _rows[_keyOf(row)] = row;
@@ -103,20 +128,27 @@ internal sealed class BenchRows<TKey, TRow> where TKey : notnull
     }
 
     /// <summary>
-    /// Waits while another process holds the claim on <paramref name="key"/>, then holds it: a hidden file beside the rows
-    /// file, locked for as long as it is held and deleted when it is released.
+    /// Holds the claim on <paramref name="key"/> (null without a file: nothing to share): a hidden file beside the rows
+    /// file, locked for as long as it is held and deleted when it is released. While another process holds it, waits
+    /// (<paramref name="wait"/>) or answers false.
     /// </summary>
-    private FileStream? Claim(TKey key, CancellationToken cancellation)
+    private bool TryClaim(TKey key, bool wait, CancellationToken cancellation, out FileStream? claim)
     {
-        if (_file is null) return null;
+        claim = null;
+        if (_file is null) return true;
         var rows = Path.GetFullPath(_file);
         var name = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key.ToString()!)))[..16];
         var path = Path.Combine(Path.GetDirectoryName(rows)!, $".{Path.GetFileName(rows)}.{name}.claim");
         while (true)
         {
-            try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose); }
+            try
+            {
+                claim = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+                return true;
+            }
             catch (IOException e) when (HeldElsewhere.Contains(e.HResult))
             {
+                if (!wait) return false;
                 cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
                 cancellation.ThrowIfCancellationRequested();
             }

@@ -57,35 +57,46 @@ public sealed class PriorBenchmark(SearchConfig config, string dataName, IBlockP
             data = dataName, seed = config.Seed, validation_fraction = config.ValidationFraction, space = config.Space, proxy,
         }), t => (t.Hash, t.Seed));
 
-        (PriorTraining Row, bool Measured) Trained(Architecture candidate, int seed) => kept.GetOrMeasure((candidate.Hash, seed), () =>
-        {
-            var diverged = new List<string>();
-            var individual = new Individual<Architecture>(candidate, 0, 0, [], [SearchOperator.Reconstruct], []);
-            var (accuracy, seconds) = BenchScoring.Timed(candidate.Hash, () => evaluator.Evaluate(individual, seed, cancellation).Fitness, diverged);
-            return new PriorTraining(candidate.Hash, seed, accuracy, seconds, diverged.Count > 0);
-        }, cancellation);
-
-        var results = new List<PriorPair>();
-        for (var k = 0; k < pairs; k++)
+        // Every pair's parent, elimination and two children first (no training), so that runs sharing the rows split the trainings.
+        var built = Enumerable.Range(0, pairs).Select(k =>
         {
             var pair = seeds.Child($"pair/{k}");
             var parent = space.Sample(pair.Random("parent"));
             var eliminated = Eliminate(schedule, parent, pair.Random("eliminate"));
             var rebuilt = gpt.Rebuild(parent, eliminated, pair.Random("rebuild"));
-            var (byGpt, byUniform) = (rebuilt.Candidate, uniform.Rebuild(parent, eliminated, pair.Random("rebuild")).Candidate);
-            var seed = pair.Derive("train");
-            var ((g, gMeasured), (u, uMeasured)) = (Trained(byGpt, seed), Trained(byUniform, seed));
+            return (Parent: parent, Eliminated: eliminated, Gpt: rebuilt, Uniform: uniform.Rebuild(parent, eliminated, pair.Random("rebuild")).Candidate,
+                Seed: pair.Derive("train"));
+        }).ToList();
+        // Trainings 2k and 2k + 1 are pair k's GPT and uniform children.
+        Architecture Child(int training) => training % 2 == 0 ? built[training / 2].Gpt.Candidate : built[training / 2].Uniform;
+        var results = new PriorPair?[pairs];
+        var trained = new (PriorTraining Row, bool Measured)?[2 * pairs];
+        kept.GetOrMeasureAll(Enumerable.Range(0, 2 * pairs).Select(t => (Child(t).Hash, built[t / 2].Seed)).ToList(), t =>
+        {
+            var (candidate, seed) = (Child(t), built[t / 2].Seed);
+            var diverged = new List<string>();
+            var individual = new Individual<Architecture>(candidate, 0, 0, [], [SearchOperator.Reconstruct], []);
+            var (accuracy, seconds) = BenchScoring.Timed(candidate.Hash, () => evaluator.Evaluate(individual, seed, cancellation).Fitness, diverged);
+            return new PriorTraining(candidate.Hash, seed, accuracy, seconds, diverged.Count > 0);
+        }, (t, row, measured) =>
+        {
+            trained[t] = (row, measured);
+            var k = t / 2;
+            if (trained[2 * k] is not { } gptArm || trained[2 * k + 1] is not { } uniformArm) return;
+            var ((g, gMeasured), (u, uMeasured)) = (gptArm, uniformArm);
             if (!gMeasured && !uMeasured) log?.Invoke($"pair {k}: both arms trained before, read from {rowsFile}");
-            var result = new PriorPair(k, parent.Canonical, eliminated, byGpt.Canonical, byUniform.Canonical, g.Accuracy, u.Accuracy,
+            var (parent, eliminated, rebuilt, byUniform, _) = built[k];
+            var byGpt = rebuilt.Candidate;
+            results[k] = new PriorPair(k, parent.Canonical, eliminated, byGpt.Canonical, byUniform.Canonical, g.Accuracy, u.Accuracy,
                 byGpt.Parameters, byUniform.Parameters, byGpt.Flops, byUniform.Flops, g.Seconds, u.Seconds,
-                [.. new[] { ("gpt", g), ("uniform", u) }.Where(t => t.Item2.Diverged).Select(t => t.Item1)], rebuilt.Counts);
-            results.Add(result);
-            onPair?.Invoke(result);
-        }
+                [.. new[] { ("gpt", g), ("uniform", u) }.Where(arm => arm.Item2.Diverged).Select(arm => arm.Item1)], rebuilt.Counts);
+            onPair?.Invoke(results[k]!);
+        }, cancellation);
+        var all = results.Select(p => p!).ToList();
         var totals = new Dictionary<string, double>();
-        foreach (var (key, value) in results.SelectMany(p => p.GptCounts)) totals[key] = totals.GetValueOrDefault(key) + value;
-        return new PriorBenchmarkResult(results, Spread.Of(results.Select(p => p.GptAccuracy)), Spread.Of(results.Select(p => p.UniformAccuracy)),
-            Spread.Of(results.Select(p => p.Difference)), totals);
+        foreach (var (key, value) in all.SelectMany(p => p.GptCounts)) totals[key] = totals.GetValueOrDefault(key) + value;
+        return new PriorBenchmarkResult(all, Spread.Of(all.Select(p => p.GptAccuracy)), Spread.Of(all.Select(p => p.UniformAccuracy)),
+            Spread.Of(all.Select(p => p.Difference)), totals);
     }
 
     /// <summary>The first generation's elimination (§5: rate_0 per block), drawn again until at least one block goes.</summary>

@@ -142,33 +142,31 @@ public sealed class ProxyBench(ProxyBenchConfig config, string dataName)
             variants = config.Variants.Select(v => new { v.Name, v.Proxy }),
         }) + (config.AgainstRetest ? " against the proxy's retest" : ""), r => (r.Set, r.Hash)); // a suffix, so that files kept before --against still match
         var against = config.AgainstRetest ? "retest" : "final";
-        var rows = new List<ProxyBenchRow>();
-        foreach (var (name, individuals) in sets)
-            foreach (var individual in individuals)
+        var order = sets.SelectMany(set => set.Individuals.Select(individual => (Set: set.Name, Individual: individual))).ToList();
+        var rows = kept.GetOrMeasureAll(order.Select(o => (o.Set, o.Individual.Candidate.Hash)).ToList(), n =>
+        {
+            var (name, individual) = order[n];
+            var seed = seeds.Trial(individual.Candidate.Hash);
+            var failed = new List<string>();
+            var (score, seconds) = BenchScoring.Timed(ProxyVariant.Base, () => proxy.Evaluate(individual, seed, cancellation).Fitness, failed);
+            var scored = variants.Select(v => (v.Name, Scored: BenchScoring.Timed(v.Name, () => v.Evaluator.Evaluate(individual, seed, cancellation).Fitness, failed))).ToList();
+            var (final, finalSeconds) = BenchScoring.Timed(against, () => config.AgainstRetest
+                ? proxy.Evaluate(individual, seeds.Derive($"retest/{individual.Candidate.Hash}"), cancellation).Fitness
+                : Final(individual.Candidate, finalData, seeds.Derive($"final/{individual.Candidate.Hash}"), device, cancellation), failed);
+            return new ProxyBenchRow(name, individual.Candidate.Hash, individual.Candidate.Parameters, individual.Candidate.Blocks.Count,
+                individual.Predicted.Count, score, seconds, scored.ToDictionary(v => v.Name, v => v.Scored.Value),
+                scored.ToDictionary(v => v.Name, v => v.Scored.Seconds), final, finalSeconds, failed);
+        }, (n, row, measured) =>
+        {
+            if (!measured)
             {
-                var (row, measured) = kept.GetOrMeasure((name, individual.Candidate.Hash), () =>
-                {
-                    var seed = seeds.Trial(individual.Candidate.Hash);
-                    var failed = new List<string>();
-                    var (score, seconds) = BenchScoring.Timed(ProxyVariant.Base, () => proxy.Evaluate(individual, seed, cancellation).Fitness, failed);
-                    var scored = variants.Select(v => (v.Name, Scored: BenchScoring.Timed(v.Name, () => v.Evaluator.Evaluate(individual, seed, cancellation).Fitness, failed))).ToList();
-                    var (final, finalSeconds) = BenchScoring.Timed(against, () => config.AgainstRetest
-                        ? proxy.Evaluate(individual, seeds.Derive($"retest/{individual.Candidate.Hash}"), cancellation).Fitness
-                        : Final(individual.Candidate, finalData, seeds.Derive($"final/{individual.Candidate.Hash}"), device, cancellation), failed);
-                    return new ProxyBenchRow(name, individual.Candidate.Hash, individual.Candidate.Parameters, individual.Candidate.Blocks.Count,
-                        individual.Predicted.Count, score, seconds, scored.ToDictionary(v => v.Name, v => v.Scored.Value),
-                        scored.ToDictionary(v => v.Name, v => v.Scored.Seconds), final, finalSeconds, failed);
-                }, cancellation);
-                rows.Add(row);
-                if (!measured)
-                {
-                    log?.Invoke($"{name} {rows.Count}: {row.Hash} scored before, read from {config.RowsFile}");
-                    continue;
-                }
-                log?.Invoke($"{name} {rows.Count}: {row.Hash} {row.Parameters:N0} parameters, proxy {row.Proxy:P2} ({row.ProxySeconds:F1} s)" +
-                            string.Concat(row.Variants.Select(v => $", {v.Key} {v.Value:P2} ({row.VariantSeconds[v.Key]:F1} s)")) +
-                            $", {against} {row.Final:P2} ({row.FinalSeconds:F1} s)" + (row.Diverged.Count > 0 ? $"; diverged, scored 0: {string.Join(", ", row.Diverged)}" : ""));
+                log?.Invoke($"{row.Set} {n + 1}: {row.Hash} scored before or by another run, read from {config.RowsFile}");
+                return;
             }
+            log?.Invoke($"{row.Set} {n + 1}: {row.Hash} {row.Parameters:N0} parameters, proxy {row.Proxy:P2} ({row.ProxySeconds:F1} s)" +
+                        string.Concat(row.Variants.Select(v => $", {v.Key} {v.Value:P2} ({row.VariantSeconds[v.Key]:F1} s)")) +
+                        $", {against} {row.Final:P2} ({row.FinalSeconds:F1} s)" + (row.Diverged.Count > 0 ? $"; diverged, scored 0: {string.Join(", ", row.Diverged)}" : ""));
+        }, cancellation).Select(r => r.Row).ToList();
         var pooled = ProxyAgreement.Of("all", ProxyVariant.Base, rows, config.TopK);
         var perSet = sets.Select(s => ProxyAgreement.Of(s.Name, ProxyVariant.Base, rows.Where(r => r.Set == s.Name).ToList(), config.TopK)).ToList();
         var setNames = sets.Select(s => s.Name).Append("all").ToList();

@@ -52,6 +52,38 @@ public class BenchRowsTests
     }
 
     [Fact]
+    public async Task RunsSharingTheFileSplitItsRows()
+    {
+        using var temp = new TempFolder();
+        var file = Path.Combine(temp.Path, "rows.jsonl");
+        var (first, second) = (Open(file), Open(file));
+        using var measuring = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var firstRun = Task.Run(() => first.GetOrMeasure("a", () =>
+        {
+            measuring.Set();
+            release.Wait();
+            return new Row("a", 1);
+        }));
+        measuring.Wait();
+
+        var order = new List<string>();
+        var secondRun = Task.Run(() => second.GetOrMeasureAll(["a", "b"], i =>
+        {
+            Assert.Equal(1, i); // "a" is the other run's
+            return new Row("b", 2);
+        }, (i, row, measured) => order.Add($"{row.Key} {measured}")));
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.Equal(["b True"], order); // "b" measured while "a" is being measured elsewhere
+        Assert.False(secondRun.IsCompleted); // and "a" is waited for, not measured
+        release.Set();
+
+        await firstRun;
+        Assert.Equal([(new Row("a", 1), false), (new Row("b", 2), true)], await secondRun); // in the keys' order
+        Assert.Equal(["b True", "a False"], order);
+    }
+
+    [Fact]
     public void ALineCutShortByACrashLosesNoLaterRow()
     {
         using var temp = new TempFolder();

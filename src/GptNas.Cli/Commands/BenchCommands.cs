@@ -39,7 +39,7 @@ public static class BenchCommands
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };
         var rows = new Option<string?>("--rows")
         {
-            Description = "Keep every training in this JSON-lines file as it finishes; a run again with the same data, space and proxy (after a crash, with more --pairs, or with another prior) trains only what is not yet there; runs at once may share it, and train each row once",
+            Description = "Keep every training in this JSON-lines file as it finishes; a run again with the same data, space and proxy (after a crash, with more --pairs, or with another prior) trains only what is not yet there; runs at once may share it and split its trainings, each trained once",
         };
         var command = new Command("prior", "The GPT prior's value: the same parents rebuilt by the GPT and by a uniform predictor, every child trained by the proxy")
         {

@@ -35,7 +35,7 @@ public static class ProxyBenchCommand
         var topK = new Option<int>("--top-k") { Description = "k of the top-k overlap", DefaultValueFactory = _ => 3 };
         var rowsFile = new Option<string?>("--rows")
         {
-            Description = "Keep every architecture's scores in this JSON-lines file as they finish; the same command again reuses them (resume after a crash); runs at once may share it, and score each architecture once",
+            Description = "Keep every architecture's scores in this JSON-lines file as they finish; the same command again reuses them (resume after a crash); runs at once may share it and split its architectures, each scored once",
         };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON (architectures, kendall_tau, spearman_rho, proxy_seconds, final_seconds, sets, rows)" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)" };

@@ -96,7 +96,7 @@ public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predict
             throw new GptNasException($"the block predictor proposed {prediction.Kind}, which cannot be built here");
         if (prediction.Layers.Count == 0)
         {
-            // No layers to follow (the uniform control): a list width, down-sampling one time in four.
+            // No layers to follow (the uniform control): a list width, down-sampling one time in four where the count leaves a choice.
             var kind = BlockKinds.Of(prediction.Kind);
             var width = space.Config.Widths[random.Next(space.Config.Widths.Count)];
             var downsample = position.MustDownsample || (random.Next(4) == 0 && mayDownsample);
