@@ -146,8 +146,7 @@ public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predict
         {
             IEnumerable<Block> VariantsOf(BlockDefinition kind, IEnumerable<int> widths, bool must) =>
                 kind.Variants(incoming, widths, mayDownsample).Where(b => !must || b.OutputOn(incoming).Height < incoming.Height);
-            // Too small a map for any kind to down-sample: the candidate loses a down-sampling rather than the rebuild failing.
-            mustDownsample &= mayDownsample && space.Config.Kinds.Any(kind => VariantsOf(BlockKinds.Of(kind), space.Config.Widths, true).Any());
+            mustDownsample &= mayDownsample;
             // Tokens are relative to where the first block begins, measured at the reference size (see LayerToken).
             var reference = new Shape(prefix.Input.Channels, LayerToken.ReferenceSize, LayerToken.ReferenceSize);
             var atReference = prefix.WithInput(reference, prefix.Classes).Flatten(out var spans);
@@ -156,13 +155,12 @@ public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predict
             var baseFactor = LayerToken.BaseFactor(atReference, stemUnits);
             var incomingAtReference = atReference[headStart].In;
             var widths = space.Config.Widths.Append(incoming.Channels).ToList();
-            var variants = new Dictionary<BlockKind, List<(Block, IReadOnlyList<LayerToken>)>>();
-            foreach (var kind in space.Config.Kinds)
-            {
-                var list = VariantsOf(BlockKinds.Of(kind), widths, mustDownsample)
-                    .Select(b => (b, Tokens(b, incoming, incomingAtReference, baseFactor))).ToList();
-                if (list.Count > 0) variants[kind] = list;
-            }
+            Dictionary<BlockKind, List<(Block, IReadOnlyList<LayerToken>)>> Buildable(bool must) => space.Config.Kinds
+                .Select(kind => (kind, List: VariantsOf(BlockKinds.Of(kind), widths, must).Select(b => (b, Tokens(b, incoming, incomingAtReference, baseFactor))).ToList()))
+                .Where(k => k.List.Count > 0).ToDictionary(k => k.kind, k => k.List);
+            var variants = Buildable(mustDownsample);
+            // Too small a map for any kind to down-sample: the candidate loses a down-sampling rather than the rebuild failing.
+            if (variants.Count == 0 && mustDownsample) (variants, mustDownsample) = (Buildable(false), false);
             var firstLayers = variants.Values.SelectMany(v => v).Select(v => v.Item2[0]).ToHashSet();
             var stage = LayerToken.StageOf(incomingAtReference, baseFactor);
             var question = new BlockPosition(
