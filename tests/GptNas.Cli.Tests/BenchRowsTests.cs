@@ -9,6 +9,21 @@ public class BenchRowsTests
 
     private static BenchRows<string, Row> Open(string file, string settings = "settings") => new(file, settings, r => r.Key);
 
+    /// <summary>Starts <paramref name="rows"/> measuring row "a" and returns once it holds the claim; the measurement
+    /// ends when <paramref name="release"/> is set.</summary>
+    private static Task<(Row Row, bool Measured)> MeasuringA(BenchRows<string, Row> rows, ManualResetEventSlim release)
+    {
+        using var measuring = new ManualResetEventSlim();
+        var run = Task.Run(() => rows.GetOrMeasure("a", () =>
+        {
+            measuring.Set();
+            release.Wait();
+            return new Row("a", 1);
+        }));
+        measuring.Wait();
+        return run;
+    }
+
     [Fact]
     public void ARowAnotherRunAppendedIsFoundWithoutMeasuringAgain()
     {
@@ -30,16 +45,9 @@ public class BenchRowsTests
         using var temp = new TempFolder();
         var file = Path.Combine(temp.Path, "rows.jsonl");
         var (first, second) = (Open(file), Open(file));
-        using var measuring = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
 
-        var firstRun = Task.Run(() => first.GetOrMeasure("a", () =>
-        {
-            measuring.Set();
-            release.Wait();
-            return new Row("a", 1);
-        }));
-        measuring.Wait();
+        var firstRun = MeasuringA(first, release);
         var secondRun = Task.Run(() => second.GetOrMeasure("a", () => new Row("a", 2)));
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         Assert.False(secondRun.IsCompleted); // waits on the claim, does not measure
@@ -57,15 +65,8 @@ public class BenchRowsTests
         using var temp = new TempFolder();
         var file = Path.Combine(temp.Path, "rows.jsonl");
         var (first, second) = (Open(file), Open(file));
-        using var measuring = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        var firstRun = Task.Run(() => first.GetOrMeasure("a", () =>
-        {
-            measuring.Set();
-            release.Wait();
-            return new Row("a", 1);
-        }));
-        measuring.Wait();
+        var firstRun = MeasuringA(first, release);
 
         var order = new List<string>();
         var secondRun = Task.Run(() => second.GetOrMeasureAll(["a", "b"], i =>
