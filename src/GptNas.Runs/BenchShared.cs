@@ -128,9 +128,9 @@ internal sealed class BenchRows<TKey, TRow> where TKey : notnull
     }
 
     /// <summary>
-    /// Holds the claim on <paramref name="key"/> (null without a file: nothing to share): a hidden file beside the rows
-    /// file, locked for as long as it is held and deleted when it is released. While another process holds it, waits
-    /// (<paramref name="wait"/>) or answers false.
+    /// Takes the claim on <paramref name="key"/>: a hidden file beside the rows file, locked for as long as it is held and
+    /// deleted when it is released (rows kept in memory only share nothing: true, with no claim). While another process
+    /// holds it, waits (<paramref name="wait"/>) or answers false.
     /// </summary>
     private bool TryClaim(TKey key, bool wait, CancellationToken cancellation, out FileStream? claim)
     {
