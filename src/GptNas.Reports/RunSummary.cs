@@ -64,15 +64,17 @@ public sealed record RunSummary(
 
     /// <summary>How often each block kind occurs in the run's distinct architectures (stem excluded): what the search proposed.</summary>
     public IReadOnlyDictionary<Architectures.BlockKind, int> BlockKinds() =>
-        Trials.DistinctBy(t => t.Hash).Where(t => t.Candidate.Length > 0)
-            .SelectMany(t => Architectures.Architecture.Parse(t.Candidate).Blocks).CountBy(b => b.Kind).ToDictionary();
+        DistinctCandidates().SelectMany(a => a.Blocks).CountBy(b => b.Kind).ToDictionary();
 
     /// <summary>
     /// The mean number of down-sampling blocks in the run's distinct architectures: the resolution schedule the search
     /// explored (the space samples as many as its limit allows; reconstruction keeps a candidate's unless told not to).
     /// </summary>
-    public double MeanDownsamples => Trials.DistinctBy(t => t.Hash).Where(t => t.Candidate.Length > 0)
-        .Select(t => (double)Architectures.Architecture.Parse(t.Candidate).Downsamples()).DefaultIfEmpty(double.NaN).Average();
+    public double MeanDownsamples => DistinctCandidates().Select(a => (double)a.Downsamples()).DefaultIfEmpty(double.NaN).Average();
+
+    /// <summary>The run's distinct architectures, parsed from its trials.</summary>
+    private IEnumerable<Architectures.Architecture> DistinctCandidates() =>
+        Trials.DistinctBy(t => t.Hash).Where(t => t.Candidate.Length > 0).Select(t => Architectures.Architecture.Parse(t.Candidate));
 
     /// <summary>The first generation whose trials reached <see cref="BestFitness"/>; null when no trial completed.</summary>
     public int? GenerationOfBest => BestFitness is { } best

@@ -33,7 +33,7 @@ public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predict
         var counts = new Counts();
         var shape = space.StemOutput;
         var downsamples = 0;
-        var owed = Owed(candidate, remove);
+        var owed = keepDownsamples ? Owed(candidate, remove) : default;
         for (var i = 0; i < candidate.Blocks.Count; i++)
         {
             var budget = blocks.Count > 0 && downsamples < config.DownsampleLimit;
@@ -72,15 +72,15 @@ public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predict
     {
         var shapes = candidate.Shapes();
         var count = candidate.Blocks.Count;
+        var downsamples = Enumerable.Range(candidate.Stem.Count, count).Select(i => shapes[i + 1].Height < shapes[i].Height).ToArray();
         var (down, positions) = (new int[count], new int[count]);
-        var (total, keptAfter, eliminatedFrom) = (candidate.Downsamples(), 0, 0);
+        var (total, keptAfter, eliminatedFrom) = (downsamples.Count(d => d), 0, 0);
         for (var i = count - 1; i >= 0; i--)
         {
             if (remove.Contains(i)) eliminatedFrom++;
             down[i] = total - keptAfter;
             positions[i] = eliminatedFrom;
-            var downsamples = shapes[candidate.Stem.Count + i + 1].Height < shapes[candidate.Stem.Count + i].Height;
-            if (!remove.Contains(i) && downsamples) keptAfter++;
+            if (!remove.Contains(i) && downsamples[i]) keptAfter++;
         }
         return (down, positions);
     }
