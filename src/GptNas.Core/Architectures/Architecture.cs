@@ -100,12 +100,15 @@ public sealed class Architecture : IEquatable<Architecture>
     public long Parameters => Flatten().Sum(u => u.Parameters);
     public long Flops => Flatten().Sum(u => u.Flops);
 
-    /// <summary>Blocks after the stem that make the map smaller: the network's resolution schedule.</summary>
-    public int Downsamples()
+    /// <summary>For each block after the stem, whether it makes the map smaller: the network's resolution schedule.</summary>
+    public bool[] DownsamplingBlocks()
     {
         var shapes = Shapes();
-        return Enumerable.Range(Stem.Count, Blocks.Count).Count(i => shapes[i + 1].Height < shapes[i].Height);
+        return Enumerable.Range(Stem.Count, Blocks.Count).Select(i => shapes[i + 1].Height < shapes[i].Height).ToArray();
     }
+
+    /// <summary>How many blocks after the stem make the map smaller.</summary>
+    public int Downsamples() => DownsamplingBlocks().Count(d => d);
 
     private string Format()
     {

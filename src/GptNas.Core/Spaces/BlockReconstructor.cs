@@ -70,9 +70,8 @@ public sealed class BlockReconstructor(BlockSpace space, IBlockPredictor predict
     /// </summary>
     private (int[] Down, int[] Positions) Owed(Architecture candidate, HashSet<int> remove)
     {
-        var shapes = candidate.Shapes();
         var count = candidate.Blocks.Count;
-        var downsamples = Enumerable.Range(candidate.Stem.Count, count).Select(i => shapes[i + 1].Height < shapes[i].Height).ToArray();
+        var downsamples = candidate.DownsamplingBlocks();
         var (down, positions) = (new int[count], new int[count]);
         var (total, keptAfter, eliminatedFrom) = (downsamples.Count(d => d), 0, 0);
         for (var i = count - 1; i >= 0; i--)

@@ -101,16 +101,8 @@ public sealed class BlockSpace(BlockSpaceConfig config) : ISearchSpace<Architect
     public bool Admissible(Architecture candidate)
     {
         if (candidate.Blocks.Count < config.MinBlocks || candidate.Blocks.Count > config.MaxBlocks) return false;
-        var shapes = candidate.Shapes();
-        var offset = candidate.Stem.Count;
-        var downsamples = 0;
-        for (var i = 0; i < candidate.Blocks.Count; i++)
-        {
-            if (shapes[offset + i + 1].Height >= shapes[offset + i].Height) continue;
-            if (i == 0) return false;
-            downsamples++;
-        }
-        return downsamples <= config.DownsampleLimit;
+        var downsampling = candidate.DownsamplingBlocks();
+        return downsampling is not [true, ..] && downsampling.Count(d => d) <= config.DownsampleLimit;
     }
 
     private Block RandomBlock(Shape input, int width, bool downsample, Random random)
