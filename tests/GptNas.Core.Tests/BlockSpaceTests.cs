@@ -34,6 +34,19 @@ public class BlockSpaceTests
     }
 
     [Fact]
+    public void AdmissibleRefusesADownsamplingFirstBlockAndDownsamplingsBeyondTheLimit()
+    {
+        Block Conv(int stride) => Block.Of(BlockKind.Conv, ("out", 16), ("kernel", 3), ("stride", stride), ("padding", 1));
+        Architecture Of(params int[] strides) => Space.Build(strides.Select(Conv));
+
+        var within = Of(1, 2, 1, 2);
+        Assert.Equal([false, true, false, true], within.DownsamplingBlocks());
+        Assert.True(Space.Admissible(within));
+        Assert.False(Space.Admissible(Of(2, 1, 1, 2)));
+        Assert.False(Space.Admissible(Of(1, 2, 2, 2)));
+    }
+
+    [Fact]
     public void MutationAndCrossoverKeepCandidatesValid()
     {
         var random = new Random(1);
